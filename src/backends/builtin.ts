@@ -1,0 +1,11 @@
+/** Registers the backends that ship with sarwatch. */
+import { ortFactory } from './ort/ort-backend.js';
+import { registerBackend } from './registry.js';
+
+let done = false;
+
+export function registerBuiltinBackends(): void {
+  if (done) return;
+  done = true;
+  registerBackend(ortFactory);
+}

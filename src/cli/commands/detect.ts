@@ -1,0 +1,76 @@
+/** `sarwatch detect <scene> --out DIR`: the main job. */
+import type { Command } from 'commander';
+import type { BackendName } from '../../backends/backend.js';
+import { detectScene } from '../../pipeline/detect-scene.js';
+import type { SceneSummary } from '../../pipeline/summary.js';
+import { integer, number, oneOf } from '../../util/check.js';
+import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
+import { progressBar } from '../progress.js';
+
+export const BACKEND_CHOICES = ['auto', 'ort', 'cpu', 'fpga'] as const;
+
+export interface DetectCliOptions {
+  out: string;
+  model: string;
+  backend: string;
+  conf: string;
+  iou: string;
+  tile?: string;
+  overlap?: string;
+  threads: string;
+  batch: string;
+  pixelSpacing?: string;
+  quicklook: boolean;
+  telemetry?: string;
+  json?: boolean;
+}
+
+export function printSummary(s: SceneSummary): void {
+  const lines = [
+    `scene      ${s.scene_id} (${s.megapixels} MP)`,
+    `backend    ${s.backend}: ${s.backend_description}${s.fallback ? `  [fallback from ${s.fallback.requested}]` : ''}`,
+    `tiles      ${s.tiles} processed, ${s.tiles_skipped} skipped (NODATA)`,
+    `time       ${s.seconds} s, ${s.mp_per_s} MP/s, peak RSS ${s.peak_rss_mb} MB`,
+    `stages ms  read ${s.stage_ms.read}, normalise ${s.stage_ms.normalise}, infer ${s.stage_ms.infer}, decode ${s.stage_ms.decode}, merge ${s.stage_ms.merge}`,
+    `detections ${s.detections}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('detect')
+    .description('detect vessels in a scene (GeoTIFF, xView3 folder, PNG/JPEG) and write CSV, GeoJSON, quicklook and summary')
+    .argument('<scene>', 'GeoTIFF file, xView3 scene folder (VV_dB.tif, VH_dB.tif[, bathymetry.tif]) or PNG/JPEG')
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .option('-m, --model <file>', 'YOLOv8 detection ONNX (or a compiled .swp program for cpu/fpga)', BUNDLED_MODEL)
+    .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--conf <x>', 'confidence threshold', '0.25')
+    .option('--iou <x>', 'NMS IoU threshold', '0.5')
+    .option('--tile <n>', 'tile size in px (default and maximum: the model input)')
+    .option('--overlap <n>', 'tile overlap in px (at least 64)')
+    .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
+    .option('--batch <n>', 'tiles per backend call', '1')
+    .option('--pixel-spacing <m>', 'ground pixel size in metres for scenes without georeference')
+    .option('--no-quicklook', 'skip quicklook.png')
+    .option('--json', 'print the summary as JSON')
+    .action(async (scene: string, o: DetectCliOptions) => {
+      const bar = progressBar('detect', !o.json);
+      const summary = await detectScene({
+          scene,
+          outDir: o.out,
+          modelPath: o.model,
+          backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
+          backendOptions: { threads: integer('--threads', o.threads, 1, 256) },
+          decode: { conf: number('--conf', o.conf, 0.001, 1), iou: number('--iou', o.iou, 0.01, 1) },
+          tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
+          overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),
+          batch: integer('--batch', o.batch, 1, 64),
+          pixelSpacingM: o.pixelSpacing === undefined ? null : number('--pixel-spacing', o.pixelSpacing, 0.01, 10_000),
+          quicklook: o.quicklook,
+          observer: { progress: (d, t) => bar.update(d, t) },
+        }).finally(() => bar.stop());
+      if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else printSummary(summary);
+    });
+}

@@ -1,0 +1,150 @@
+/**
+ * What the runtime needs to know about a YOLOv8 detection model, read from the
+ * ONNX graph and its metadata, and checked: one image input `[1, C, H, W]`
+ * (C = 1–3), one output `[1, 4 + nc, N]` whose N matches 3 or 4 heads.
+ *
+ * The input spec says how scene pixels become the model's 0–1 input:
+ * - `sar_db`: per channel, a band (VV/VH/bathymetry) linearly mapped from
+ *   [lo, hi] to 0–255 (SAR dB clipped to [−50, 20] in the reference design);
+ *   8-bit pictures are taken as they are, a single band feeds every channel.
+ * - `image8`: an ordinary 8-bit image model (an Ultralytics COCO export):
+ *   pixels as they are, grey replicated to RGB.
+ */
+import path from 'node:path';
+import { SarwatchError } from '../errors.js';
+import { dimsOf, metadataOf, readOnnx, type ModelProto } from './onnx-file.js';
+
+export interface ChannelSpec {
+  band: string;
+  lo: number;
+  hi: number;
+}
+
+export type InputSpec = { kind: 'sar_db'; channels: ChannelSpec[] } | { kind: 'image8'; channels: number };
+
+/** The reference design's input: VV and VH clipped to [−50, 20] dB, scaled to 8 bit. */
+export const SAR_INPUT_SPEC: InputSpec = {
+  kind: 'sar_db',
+  channels: [
+    { band: 'VV', lo: -50, hi: 20 },
+    { band: 'VH', lo: -50, hi: 20 },
+  ],
+};
+
+export interface ModelInfo {
+  path: string;
+  name: string;
+  inputName: string;
+  outputName: string;
+  channels: number;
+  height: number;
+  width: number;
+  numClasses: number;
+  names: string[];
+  strides: number[];
+  anchors: number;
+  input: InputSpec;
+  /** Names of the classes that count as vessels (xView3 is_vessel). */
+  vesselClasses: number[];
+  fishingClasses: number[];
+  metadata: Record<string, string>;
+}
+
+/** Ultralytics writes `names` as a Python dict repr: {0: 'person', 1: 'bicycle'}. */
+export function parseNames(s: string | undefined, nc: number): string[] {
+  const names = Array.from({ length: nc }, (_, i) => `class${i}`);
+  if (!s) return names;
+  const re = /(\d+)\s*:\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const i = Number(m[1]);
+    if (i < nc) names[i] = m[2] ?? m[3];
+  }
+  return names;
+}
+
+const STRIDE_SETS = [
+  [8, 16, 32],
+  [4, 8, 16, 32],
+  [8, 16, 32, 64],
+];
+
+function anchorsFor(strides: number[], h: number, w: number): number {
+  return strides.reduce((n, s) => n + Math.ceil(h / s) * Math.ceil(w / s), 0);
+}
+
+export function parseInputSpec(meta: Record<string, string>, channels: number, file: string): InputSpec {
+  const raw = meta.sarwatch_input;
+  if (!raw) return { kind: 'image8', channels };
+  let spec: unknown;
+  try {
+    spec = JSON.parse(raw);
+  } catch {
+    throw new SarwatchError('E_MODEL_INVALID', 'metadata sarwatch_input is not JSON', { file });
+  }
+  const s = spec as { kind?: string; channels?: ChannelSpec[] };
+  if (s.kind !== 'sar_db' || !Array.isArray(s.channels) || s.channels.length !== channels) {
+    throw new SarwatchError('E_MODEL_INVALID', `metadata sarwatch_input must describe ${channels} sar_db channels`, { file });
+  }
+  for (const c of s.channels) {
+    if (typeof c.band !== 'string' || !(c.hi > c.lo)) {
+      throw new SarwatchError('E_MODEL_INVALID', `metadata sarwatch_input channel ${JSON.stringify(c)} is malformed`, { file });
+    }
+  }
+  return { kind: 'sar_db', channels: s.channels };
+}
+
+export function modelInfoFrom(model: ModelProto, file: string): ModelInfo {
+  const g = model.graph!;
+  const inits = new Set((g.initializer ?? []).map((t) => t.name));
+  const inputs = (g.input ?? []).filter((i) => !inits.has(i.name));
+  const notDetector = (why: string) =>
+    new SarwatchError('E_MODEL_NOT_DETECTOR', `not a YOLOv8 detection model: ${why}`, { file });
+  if (inputs.length !== 1) throw notDetector(`expected one image input, found ${inputs.length}`);
+  if ((g.output ?? []).length !== 1) throw notDetector(`expected one output [1, 4+nc, N], found ${(g.output ?? []).length}`);
+  const inDims = dimsOf(inputs[0]);
+  const outDims = dimsOf(g.output![0]);
+  if (inDims.length !== 4 || inDims[1] < 1 || inDims[1] > 3) {
+    throw notDetector(`input ${inputs[0].name} is [${inDims.join(', ')}], expected [1, C, H, W] with C = 1–3`);
+  }
+  const [, channels, height, width] = inDims;
+  if (!(height > 0 && width > 0)) throw notDetector(`input ${inputs[0].name} needs a fixed height and width`);
+  if (outDims.length !== 3 || outDims[1] < 5) {
+    throw notDetector(`output ${g.output![0].name} is [${outDims.join(', ')}], expected [1, 4+nc, N]`);
+  }
+  const numClasses = outDims[1] - 4;
+  const anchors = outDims[2];
+  const strides = STRIDE_SETS.find((s) => anchorsFor(s, height, width) === anchors);
+  if (!strides) {
+    throw notDetector(
+      `output has ${anchors} anchors, which no 3- or 4-head layout of a ${width} × ${height} input gives ` +
+        `(strides 8/16/32 give ${anchorsFor([8, 16, 32], height, width)})`,
+    );
+  }
+  const meta = metadataOf(model);
+  const names = parseNames(meta.names, numClasses);
+  const input = parseInputSpec(meta, channels, file);
+  const vesselClasses = names.map((n, i) => (n === 'non_vessel' ? -1 : i)).filter((i) => i >= 0);
+  const fishingClasses = names.map((n, i) => (n === 'fishing' ? i : -1)).filter((i) => i >= 0);
+  return {
+    path: file,
+    name: path.basename(file).replace(/\.onnx$/, ''),
+    inputName: inputs[0].name!,
+    outputName: g.output![0].name!,
+    channels,
+    height,
+    width,
+    numClasses,
+    names,
+    strides,
+    anchors,
+    input,
+    vesselClasses,
+    fishingClasses,
+    metadata: meta,
+  };
+}
+
+export async function loadModelInfo(file: string): Promise<ModelInfo> {
+  const { model } = await readOnnx(file);
+  return modelInfoFrom(model, file);
+}

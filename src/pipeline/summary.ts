@@ -1,0 +1,26 @@
+/** summary.json: one scene's totals, the same object `--json` prints and telemetry's `scene` end carries. */
+export interface SceneSummary {
+  scene_id: string;
+  scene: string;
+  model: string;
+  backend: string;
+  backend_description: string;
+  /** Set when the requested backend could not run and another did. */
+  fallback: { requested: string; reason: string } | null;
+  tiles: number;
+  tiles_skipped: number;
+  megapixels: number;
+  seconds: number;
+  mp_per_s: number;
+  detections: number;
+  peak_rss_mb: number;
+  tile_size: [number, number];
+  overlap: number;
+  conf: number;
+  /** Total milliseconds per stage (stages overlap in time, so they need not sum to `seconds`). */
+  stage_ms: { read: number; normalise: number; infer: number; decode: number; merge: number };
+}
+
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}

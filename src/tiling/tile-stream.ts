@@ -1,0 +1,153 @@
+/**
+ * Streams a scene as model-ready tiles with bounded memory.
+ *
+ * It keeps one tile-height band of normalised rows per channel (plus a NODATA
+ * mask) and slides it down by the tile stride: each scene row is read and
+ * normalised once, and memory is `channels × tileHeight × sceneWidth` bytes
+ * whatever the scene's height. Tiles are planar u8 `[C][H][W]`, padded with 0
+ * beyond the scene edge; tiles with no valid pixel are skipped and counted.
+ */
+import type { InputSpec } from '../model/model-info.js';
+import type { Scene } from '../scene/types.js';
+import { channelSources, normaliseRows, type ChannelSource } from './normalise.js';
+import { tileRect, type TilePlan, type TileRect } from './plan.js';
+
+export interface Tile extends TileRect {
+  /** Planar u8 [C][tileHeight][tileWidth]. */
+  data: Uint8Array;
+  /** Fraction of the tile's in-scene pixels that are NODATA. */
+  nodataFraction: number;
+  /** Milliseconds spent reading and normalising this tile's share of rows. */
+  readMs: number;
+  normaliseMs: number;
+}
+
+export interface TileStreamStats {
+  tiles: number;
+  skipped: number;
+  readMs: number;
+  normaliseMs: number;
+}
+
+export interface TileStreamOptions {
+  /** Called with each tile row's normalised channel 0 before it is tiled (quicklook). */
+  onRows?: (y0: number, y1: number, plane: Uint8Array, mask: Uint8Array) => void;
+  dnCalibrationDb?: number;
+}
+
+export class TileStream {
+  readonly plan: TilePlan;
+  readonly stats: TileStreamStats = { tiles: 0, skipped: 0, readMs: 0, normaliseMs: 0 };
+  private readonly scene: Scene;
+  private readonly sources: ChannelSource[];
+  private readonly planes: Uint8Array[];
+  private readonly mask: Uint8Array;
+  private readonly opts: TileStreamOptions;
+  /** Scene rows currently held: [bufY0, bufY1). */
+  private bufY0 = 0;
+  private bufY1 = 0;
+
+  constructor(scene: Scene, plan: TilePlan, spec: InputSpec, opts: TileStreamOptions = {}) {
+    this.scene = scene;
+    this.plan = plan;
+    this.opts = opts;
+    this.sources = channelSources(scene.info, spec);
+    const n = plan.tileHeight * scene.info.width;
+    this.planes = this.sources.map(() => new Uint8Array(n));
+    this.mask = new Uint8Array(n);
+  }
+
+  get channels(): number {
+    return this.sources.length;
+  }
+
+  /** Tiles in raster order; NODATA-only tiles are counted in `stats.skipped`, not yielded. */
+  async *tiles(): AsyncGenerator<Tile> {
+    const { plan } = this;
+    for (let r = 0; r < plan.rows; r++) {
+      const t0 = performance.now();
+      const y0 = r * plan.strideY;
+      const y1 = Math.min(plan.sceneHeight, y0 + plan.tileHeight);
+      const { readMs, normMs } = await this.fill(y0, y1);
+      const rowMs = performance.now() - t0;
+      const perTileRead = readMs / plan.cols;
+      const perTileNorm = (normMs + (rowMs - readMs - normMs)) / plan.cols;
+      for (let c = 0; c < plan.cols; c++) {
+        const rect = tileRect(plan, r, c);
+        const tile = this.cut(rect);
+        tile.readMs = perTileRead;
+        tile.normaliseMs = perTileNorm;
+        if (tile.nodataFraction >= 1) {
+          this.stats.skipped++;
+          continue;
+        }
+        this.stats.tiles++;
+        yield tile;
+      }
+    }
+  }
+
+  /** Make the buffer hold rows [y0, y1): keep the overlap already held, read the rest. */
+  private async fill(y0: number, y1: number): Promise<{ readMs: number; normMs: number }> {
+    const W = this.plan.sceneWidth;
+    let keepFrom = y0;
+    if (y0 >= this.bufY0 && y0 < this.bufY1) {
+      const shift = (y0 - this.bufY0) * W;
+      const keep = (this.bufY1 - y0) * W;
+      for (const p of this.planes) p.copyWithin(0, shift, shift + keep);
+      this.mask.copyWithin(0, shift, shift + keep);
+      keepFrom = this.bufY1;
+    }
+    this.bufY0 = y0;
+    let readMs = 0;
+    let normMs = 0;
+    if (keepFrom < y1) {
+      const off = (keepFrom - y0) * W;
+      const n = (y1 - keepFrom) * W;
+      this.mask.fill(0, off, off + n);
+      const bands = this.scene.info.bands;
+      // Read each distinct band once even when it feeds several channels.
+      const cache = new Map<number, Awaited<ReturnType<Scene['readRows']>>>();
+      for (let c = 0; c < this.sources.length; c++) {
+        const src = this.sources[c];
+        let raw = cache.get(src.band);
+        if (!raw) {
+          const t = performance.now();
+          raw = await this.scene.readRows(src.band, keepFrom, y1);
+          readMs += performance.now() - t;
+          cache.set(src.band, raw);
+        }
+        const t = performance.now();
+        const dst = this.planes[c].subarray(off, off + n);
+        normaliseRows(raw, bands[src.band], src, dst, this.mask.subarray(off, off + n), W, keepFrom, this.opts.dnCalibrationDb);
+        normMs += performance.now() - t;
+      }
+      // Channels fed by the same band were normalised with their own ranges; NODATA is shared.
+      this.opts.onRows?.(keepFrom, y1, this.planes[0].subarray(off, off + n), this.mask.subarray(off, off + n));
+    }
+    this.bufY1 = y1;
+    return { readMs, normMs };
+  }
+
+  private cut(rect: TileRect): Tile {
+    const { tileWidth: TW, tileHeight: TH, sceneWidth: W } = this.plan;
+    const C = this.sources.length;
+    const data = new Uint8Array(C * TW * TH);
+    const rowOff = (rect.y0 - this.bufY0) * W + rect.x0;
+    for (let c = 0; c < C; c++) {
+      const plane = this.planes[c];
+      const base = c * TW * TH;
+      for (let y = 0; y < rect.h; y++) {
+        const s = rowOff + y * W;
+        data.set(plane.subarray(s, s + rect.w), base + y * TW);
+      }
+    }
+    let nd = 0;
+    for (let y = 0; y < rect.h; y++) {
+      const s = rowOff + y * W;
+      const m = this.mask.subarray(s, s + rect.w);
+      for (let x = 0; x < rect.w; x++) nd += m[x];
+    }
+    return { ...rect, data, nodataFraction: nd / (rect.w * rect.h), readMs: 0, normaliseMs: 0 };
+  }
+}

@@ -1,0 +1,241 @@
+"""Datasets: SSDD (official split, YOLO or VOC labels) and sarwatch synthetic chips.
+
+Every sample is an 8-bit image with the model's two input channels (VV, VH)
+and boxes in pixels `(cls, x1, y1, x2, y2)`. A single-band image (SSDD) is fed
+as both channels, exactly as the runtime does. Images stay at their native
+pixel spacing: the runtime tiles scenes without resizing, so training does not
+resize them either (beyond a scale jitter).
+"""
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+# Classes of the bundled model. SSDD "ship" boxes are vessels of unknown type.
+CLASS_NAMES = ("vessel", "fishing", "non_vessel")
+
+
+@dataclass
+class Sample:
+    image: np.ndarray      # HxWx2 uint8 (VV, VH)
+    boxes: np.ndarray      # Nx5 float32: cls, x1, y1, x2, y2 in pixels
+    kind: str              # "image" (8-bit amplitude picture) or "db" (dB scaled to 8 bit)
+    name: str
+
+
+def read_ids(path: str) -> list[str]:
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def ssdd_split(root: str, split: str, val_every: int = 10) -> list[str]:
+    """Official SSDD split ids. `train`/`val` partition the official train.txt:
+    every `val_every`-th id is held out for validation, never `test.txt`."""
+    if split in ("train", "val"):
+        ids = read_ids(os.path.join(root, "ImageSets", "Main", "train.txt"))
+        held = set(ids[::val_every])
+        return [i for i in ids if (i in held) == (split == "val")]
+    return read_ids(os.path.join(root, "ImageSets", "Main", f"{split}.txt"))
+
+
+def load_gray(path: str) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"), dtype=np.uint8)
+
+
+def load_yolo_labels(path: str, w: int, h: int) -> np.ndarray:
+    rows = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                if len(p) != 5:
+                    continue
+                c, cx, cy, bw, bh = int(p[0]), *map(float, p[1:])
+                rows.append((c, (cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h))
+    return np.array(rows, dtype=np.float32).reshape(-1, 5)
+
+
+def load_voc_labels(path: str) -> np.ndarray:
+    rows = []
+    for obj in ET.parse(path).getroot().iter("object"):
+        bb = obj.find("bndbox")
+        rows.append((0, *(float(bb.find(k).text) for k in ("xmin", "ymin", "xmax", "ymax"))))
+    return np.array(rows, dtype=np.float32).reshape(-1, 5)
+
+
+def load_ssdd(root: str, split: str) -> list[Sample]:
+    out = []
+    for i in ssdd_split(root, split):
+        g = load_gray(os.path.join(root, "JPEGImages", f"{i}.jpg"))
+        boxes = load_yolo_labels(os.path.join(root, "labels_yolo", f"{i}.txt"), g.shape[1], g.shape[0])
+        boxes[:, 0] = 0  # SSDD "ship" -> vessel
+        out.append(Sample(np.stack([g, g], -1), boxes, "image", f"ssdd/{i}"))
+    return out
+
+
+def load_chips(root: str) -> list[Sample]:
+    """Synthetic chips written by `sarwatch synth --chips`: images/*.png (R=VV, G=VH
+    after the model's dB->8-bit normalisation) and labels/*.txt in YOLO format."""
+    out = []
+    img_dir = os.path.join(root, "images")
+    for fn in sorted(os.listdir(img_dir)):
+        if not fn.endswith(".png"):
+            continue
+        rgb = np.asarray(Image.open(os.path.join(img_dir, fn)).convert("RGB"), dtype=np.uint8)
+        boxes = load_yolo_labels(os.path.join(root, "labels", fn[:-4] + ".txt"), rgb.shape[1], rgb.shape[0])
+        out.append(Sample(np.ascontiguousarray(rgb[:, :, :2]), boxes, "db", f"synth/{fn[:-4]}"))
+    return out
+
+
+# ----------------------------------------------------------------------------- augmentation
+
+def _resize(img: np.ndarray, scale: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+    chans = [np.asarray(Image.fromarray(img[:, :, c]).resize((nw, nh), Image.BILINEAR)) for c in range(img.shape[2])]
+    return np.stack(chans, -1)
+
+
+def _clip_boxes(b: np.ndarray, w: int, h: int, min_side: float = 2.0, min_keep: float = 0.25) -> np.ndarray:
+    if len(b) == 0:
+        return b
+    area0 = (b[:, 3] - b[:, 1]) * (b[:, 4] - b[:, 2])
+    c = b.copy()
+    c[:, [1, 3]] = c[:, [1, 3]].clip(0, w)
+    c[:, [2, 4]] = c[:, [2, 4]].clip(0, h)
+    bw, bh = c[:, 3] - c[:, 1], c[:, 4] - c[:, 2]
+    keep = (bw >= min_side) & (bh >= min_side) & (bw * bh >= min_keep * np.maximum(area0, 1e-6))
+    return c[keep]
+
+
+def _speckle(img: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+    looks = rng.uniform(3.0, 12.0)
+    g = rng.gamma(looks, 1.0 / looks, size=img.shape[:2]).astype(np.float32)[:, :, None]
+    f = img.astype(np.float32)
+    if kind == "db":
+        # Multiplicative speckle in intensity is additive in dB; 255/70 levels per dB.
+        f = f + (255.0 / 70.0) * 10.0 * np.log10(np.maximum(g, 1e-3)) * (f > 0)
+    else:
+        f = f * np.sqrt(g)  # amplitude image: speckle on the square root of intensity
+    return f.clip(0, 255).astype(np.uint8)
+
+
+def _gain(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    a = rng.uniform(0.75, 1.3)
+    b = rng.uniform(-20, 20)
+    f = img.astype(np.float32) * a + b
+    return (f.clip(0, 255) * (img > 0)).astype(np.uint8)  # keep padding/NODATA at 0
+
+
+def _geometric(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator):
+    h, w = img.shape[:2]
+    b = boxes.copy()
+    if rng.random() < 0.5:
+        img = img[:, ::-1]
+        b[:, [1, 3]] = w - b[:, [3, 1]]
+    if rng.random() < 0.5:
+        img = img[::-1]
+        b[:, [2, 4]] = h - b[:, [4, 2]]
+    k = int(rng.integers(0, 4))
+    for _ in range(k):  # rotate 90 degrees counter-clockwise: (x, y) -> (y, W - x)
+        hh, ww = img.shape[:2]
+        img = np.rot90(img)
+        nb = b.copy()
+        nb[:, 1], nb[:, 3] = b[:, 2], b[:, 4]
+        nb[:, 2], nb[:, 4] = ww - b[:, 3], ww - b[:, 1]
+        b = nb
+    return np.ascontiguousarray(img), b
+
+
+class Augmenter:
+    """Mosaic of four native-scale images with scale jitter, then a random crop,
+    flips, 90-degree rotations, speckle and gain jitter."""
+
+    def __init__(self, samples: list[Sample], size: int, seed: int, mosaic: float = 1.0,
+                 scale: tuple[float, float] = (0.6, 1.5)):
+        self.samples = samples
+        self.size = size
+        self.rng = np.random.default_rng(seed)
+        self.mosaic = mosaic
+        self.scale = scale
+
+    def _one(self, idx: int):
+        s = self.samples[idx]
+        sc = self.rng.uniform(*self.scale)
+        img = _resize(s.image, sc) if abs(sc - 1) > 1e-3 else s.image
+        b = s.boxes.copy()
+        b[:, 1:] *= sc
+        if s.kind == "db" and self.rng.random() < 0.2:
+            img = np.repeat(img[:, :, :1], 2, axis=2)  # single-band scene: VV fed as both channels
+        return img, b, s.kind
+
+    def __call__(self, idx: int):
+        S = self.size
+        if self.rng.random() < self.mosaic:
+            canvas = np.zeros((2 * S, 2 * S, 2), np.uint8)
+            yc, xc = (int(self.rng.uniform(S * 0.5, S * 1.5)) for _ in range(2))
+            idxs = [idx] + list(self.rng.integers(0, len(self.samples), 3))
+            all_b = []
+            kinds = []
+            for k, i in enumerate(idxs):
+                img, b, kind = self._one(int(i))
+                kinds.append(kind)
+                h, w = img.shape[:2]
+                if k == 0:
+                    x1a, y1a, x2a, y2a = max(xc - w, 0), max(yc - h, 0), xc, yc
+                    x1b, y1b = w - (x2a - x1a), h - (y2a - y1a)
+                elif k == 1:
+                    x1a, y1a, x2a, y2a = xc, max(yc - h, 0), min(xc + w, 2 * S), yc
+                    x1b, y1b = 0, h - (y2a - y1a)
+                elif k == 2:
+                    x1a, y1a, x2a, y2a = max(xc - w, 0), yc, xc, min(2 * S, yc + h)
+                    x1b, y1b = w - (x2a - x1a), 0
+                else:
+                    x1a, y1a, x2a, y2a = xc, yc, min(xc + w, 2 * S), min(2 * S, yc + h)
+                    x1b, y1b = 0, 0
+                canvas[y1a:y2a, x1a:x2a] = img[y1b:y1b + (y2a - y1a), x1b:x1b + (x2a - x1a)]
+                bb = b.copy()
+                bb[:, [1, 3]] += x1a - x1b
+                bb[:, [2, 4]] += y1a - y1b
+                # Keep only the part of each box that landed inside this image's pasted region.
+                bb[:, [1, 3]] = bb[:, [1, 3]].clip(x1a, x2a)
+                bb[:, [2, 4]] = bb[:, [2, 4]].clip(y1a, y2a)
+                all_b.append(bb)
+            boxes = np.concatenate(all_b) if all_b else np.zeros((0, 5), np.float32)
+            ox, oy = xc - S // 2, yc - S // 2
+            img = canvas[oy:oy + S, ox:ox + S]
+            boxes[:, [1, 3]] -= ox
+            boxes[:, [2, 4]] -= oy
+            kind = "db" if kinds[0] == "db" else "image"
+        else:
+            img, boxes, kind = self._one(idx)
+            h, w = img.shape[:2]
+            ox = int(self.rng.integers(0, max(1, w - S + 1)))
+            oy = int(self.rng.integers(0, max(1, h - S + 1)))
+            crop = np.zeros((S, S, 2), np.uint8)
+            part = img[oy:oy + S, ox:ox + S]
+            crop[:part.shape[0], :part.shape[1]] = part
+            img = crop
+            boxes = boxes.copy()
+            boxes[:, [1, 3]] -= ox
+            boxes[:, [2, 4]] -= oy
+        boxes = _clip_boxes(boxes, S, S)
+        img, boxes = _geometric(img, boxes, self.rng)
+        if self.rng.random() < 0.5:
+            img = _speckle(img, kind, self.rng)
+        if self.rng.random() < 0.5:
+            img = _gain(img, self.rng)
+        return img, boxes
+
+
+def pad_to_stride(img: np.ndarray, stride: int = 32) -> np.ndarray:
+    """Native-scale padding to a multiple of the largest stride, with zeros (as the runtime pads)."""
+    h, w = img.shape[:2]
+    H, W = -(-h // stride) * stride, -(-w // stride) * stride
+    out = np.zeros((H, W, img.shape[2]), np.uint8)
+    out[:h, :w] = img
+    return out

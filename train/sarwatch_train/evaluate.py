@@ -1,0 +1,120 @@
+"""COCO-style average precision (101-point interpolation, IoU 0.50:0.05:0.95).
+
+Detections of the vessel classes (`vessel`, `fishing`) are matched against ship
+boxes, class-agnostically, as SSDD has one class. The same definition is used
+by `sarwatch eval` in the runtime, so numbers agree between the two.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
+
+
+def box_iou_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)))
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.prod((rb - lt).clip(0), axis=2)
+    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
+    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
+    return inter / (area_a[:, None] + area_b[None] - inter + 1e-9)
+
+
+def match_image(det_boxes, det_scores, gt_boxes):
+    """Greedy COCO matching per IoU threshold. Returns tp [n_det, n_thr] in score order."""
+    order = np.argsort(-det_scores, kind="stable")
+    det_boxes = det_boxes[order]
+    ious = box_iou_np(det_boxes, gt_boxes)
+    tp = np.zeros((len(det_boxes), len(IOU_THRESHOLDS)), bool)
+    for t, thr in enumerate(IOU_THRESHOLDS):
+        taken = np.zeros(len(gt_boxes), bool)
+        for d in range(len(det_boxes)):
+            if len(gt_boxes) == 0:
+                break
+            cand = np.where(~taken, ious[d], -1)
+            g = int(np.argmax(cand))
+            if cand[g] >= thr:
+                taken[g] = True
+                tp[d, t] = True
+    return det_scores[order], tp
+
+
+def average_precision(scores, tps, n_gt):
+    """101-point interpolated AP per IoU threshold from concatenated matches."""
+    if n_gt == 0:
+        return np.zeros(len(IOU_THRESHOLDS))
+    order = np.argsort(-scores, kind="stable")
+    tps = tps[order]
+    aps = []
+    for t in range(tps.shape[1]):
+        tp = np.cumsum(tps[:, t])
+        fp = np.cumsum(~tps[:, t])
+        recall = tp / n_gt
+        precision = tp / np.maximum(tp + fp, 1e-9)
+        # Precision envelope, then sample at 101 recall points.
+        for i in range(len(precision) - 2, -1, -1):
+            precision[i] = max(precision[i], precision[i + 1])
+        rs = np.linspace(0, 1, 101)
+        idx = np.searchsorted(recall, rs, side="left")
+        q = np.array([precision[i] if i < len(precision) else 0.0 for i in idx])
+        aps.append(q.mean())
+    return np.array(aps)
+
+
+def evaluate(dets: list[tuple[np.ndarray, np.ndarray]], gts: list[np.ndarray], conf: float = 0.25) -> dict:
+    """dets: per image (boxes xyxy, scores); gts: per image boxes xyxy."""
+    all_s, all_tp = [], []
+    n_gt = sum(len(g) for g in gts)
+    tp50 = fp50 = 0
+    for (b, s), g in zip(dets, gts):
+        ss, tp = match_image(b, s, g)
+        all_s.append(ss)
+        all_tp.append(tp)
+        keep = ss >= conf
+        tp50 += int(tp[keep, 0].sum())
+        fp50 += int((~tp[keep, 0]).sum())
+    scores = np.concatenate(all_s) if all_s else np.zeros(0)
+    tps = np.concatenate(all_tp) if all_tp else np.zeros((0, len(IOU_THRESHOLDS)), bool)
+    aps = average_precision(scores, tps, n_gt)
+    p = tp50 / max(tp50 + fp50, 1)
+    r = tp50 / max(n_gt, 1)
+    return {"images": len(gts), "ships": n_gt, "ap50": float(aps[0]), "ap50_95": float(aps.mean()),
+            "precision": p, "recall": r, "f1": 2 * p * r / max(p + r, 1e-9), "conf": conf}
+
+
+def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float) -> torch.Tensor:
+    order = scores.argsort(descending=True)
+    keep = []
+    boxes = boxes[order]
+    suppressed = torch.zeros(len(order), dtype=torch.bool)
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    for i in range(len(order)):
+        if suppressed[i]:
+            continue
+        keep.append(int(order[i]))
+        lt = torch.maximum(boxes[i, :2], boxes[i + 1:, :2])
+        rb = torch.minimum(boxes[i, 2:], boxes[i + 1:, 2:])
+        inter = (rb - lt).clamp(0).prod(1)
+        ov = inter / (area[i] + area[i + 1:] - inter + 1e-9)
+        suppressed[i + 1:] |= ov > iou
+    return torch.tensor(keep, dtype=torch.long)
+
+
+def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_classes=(0, 1),
+                max_det: int = 300):
+    """y: [4+nc, N] export-layout output of one image -> (boxes xyxy, scores) of vessel detections.
+    Best class per anchor, class-aware NMS (as the runtime does)."""
+    box, cls = y[:4].T, y[4:].T
+    score, label = cls.max(1)
+    keep = (score > conf) & torch.isin(label, torch.tensor(vessel_classes))
+    box, score, label = box[keep], score[keep], label[keep]
+    xyxy = torch.cat((box[:, :2] - box[:, 2:] / 2, box[:, :2] + box[:, 2:] / 2), 1)
+    if len(score) > 3000:
+        top = score.topk(3000).indices
+        xyxy, score, label = xyxy[top], score[top], label[top]
+    offset = label[:, None].float() * 10000.0
+    k = nms(xyxy + offset, score, iou)[:max_det]
+    return xyxy[k].numpy(), score[k].numpy()

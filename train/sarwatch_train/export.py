@@ -1,0 +1,94 @@
+"""Export a checkpoint to ONNX in exactly the Ultralytics YOLOv8 layout.
+
+    /usr/bin/python3 -m sarwatch_train.export runs/bundled/mixed/best.pt ../models/sarwatch-yolov8-sar.onnx
+
+- input `images` [1, 2, 800, 800], float, 0-1 (VV, VH after dB -> 8-bit);
+- output `output0` [1, 4 + nc, N], DFL decode, strides and sigmoid in the graph, xywh in input pixels;
+- Conv+BN fused (as Ultralytics exports), SiLU as Sigmoid * x; opset 17;
+- metadata_props: names, stride, imgsz, task, batch, channels (Ultralytics keys) plus
+  `sarwatch_input` (the normalisation spec the runtime follows) and `strides`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import onnx
+import torch
+import torch.nn as nn
+
+from .data import CLASS_NAMES
+from .model import Conv, ModelConfig, SarYolo, count_gflops, count_params
+
+INPUT_SPEC = {"kind": "sar_db", "channels": [{"band": "VV", "lo": -50, "hi": 20}, {"band": "VH", "lo": -50, "hi": 20}]}
+
+
+def fuse(model: nn.Module) -> nn.Module:
+    """Fold each Conv's BatchNorm into the convolution weights and bias."""
+    for m in model.modules():
+        if isinstance(m, Conv) and isinstance(m.bn, nn.BatchNorm2d):
+            c, bn = m.conv, m.bn
+            fused = nn.Conv2d(c.in_channels, c.out_channels, c.kernel_size, c.stride, c.padding, groups=c.groups, bias=True)
+            w_bn = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+            fused.weight.data = c.weight.data * w_bn.view(-1, 1, 1, 1)
+            fused.bias.data = bn.bias.data - bn.running_mean * w_bn
+            m.conv = fused
+            m.bn = nn.Identity()
+    return model
+
+
+def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17) -> None:
+    ck = torch.load(ckpt_path, map_location="cpu")
+    model = SarYolo(ModelConfig())
+    model.load_state_dict(ck["model"])
+    model.eval()
+    params, gflops = count_params(model), count_gflops(model, imgsz)
+    fuse(model)
+    model.detect.export = True
+    x = torch.zeros(1, model.cfg.in_ch, imgsz, imgsz)
+    with torch.no_grad():
+        y = model(x)
+    torch.onnx.export(model, x, out_path, opset_version=opset, input_names=["images"], output_names=["output0"],
+                      do_constant_folding=True)
+    m = onnx.load(out_path)
+    meta = {
+        "description": "sarwatch YOLOv8-family SAR vessel detector (VV/VH, 10 m class pixels)",
+        "author": "sarwatch",
+        "license": "Apache-2.0 (weights trained on SSDD, GPL-3.0 labels: see the model card)",
+        "task": "detect",
+        "stride": "32",
+        "strides": json.dumps(list(model.cfg.strides)),
+        "batch": "1",
+        "imgsz": json.dumps([imgsz, imgsz]),
+        "channels": str(model.cfg.in_ch),
+        "names": str({i: n for i, n in enumerate(CLASS_NAMES)}),
+        "sarwatch_input": json.dumps(INPUT_SPEC),
+        "sarwatch_overlap": "64",
+        "params": str(params),
+        "gflops": f"{gflops:.2f}",
+    }
+    if "metrics" in ck:
+        meta["val_metrics"] = json.dumps({k: round(v, 4) for k, v in ck["metrics"].items() if isinstance(v, float)})
+    del m.metadata_props[:]
+    for k, v in meta.items():
+        p = m.metadata_props.add()
+        p.key, p.value = k, v
+    onnx.checker.check_model(m)
+    onnx.save(m, out_path)
+    print(f"exported {out_path}: output {list(y.shape)}, {params / 1e6:.3f} M params, {gflops:.2f} GFLOPs @{imgsz}, "
+          f"opset {opset}, {os.path.getsize(out_path) / 1e6:.2f} MB")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint")
+    ap.add_argument("out")
+    ap.add_argument("--imgsz", type=int, default=800)
+    ap.add_argument("--opset", type=int, default=17)
+    a = ap.parse_args(argv)
+    export(a.checkpoint, a.out, a.imgsz, a.opset)
+
+
+if __name__ == "__main__":
+    main()

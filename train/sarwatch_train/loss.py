@@ -1,0 +1,172 @@
+"""YOLOv8 detection loss: task-aligned assigner, CIoU + DFL box loss, BCE class loss.
+
+Follows Ultralytics v8DetectionLoss / TaskAlignedAssigner (Feng et al., TOOD 2021),
+with one change for SAR: a ground-truth box smaller than an anchor's cell still
+offers that cell's anchor as a candidate, so vessels of a few pixels are never
+left without a positive sample.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .model import dist2bbox, make_anchors
+
+
+def bbox_iou(box1, box2, ciou: bool = False, eps: float = 1e-7):
+    """IoU (or Complete-IoU) of xyxy boxes, broadcast over leading dimensions."""
+    b1_x1, b1_y1, b1_x2, b1_y2 = box1.chunk(4, -1)
+    b2_x1, b2_y1, b2_x2, b2_y2 = box2.chunk(4, -1)
+    w1, h1 = b1_x2 - b1_x1, (b1_y2 - b1_y1).clamp(eps)
+    w2, h2 = b2_x2 - b2_x1, (b2_y2 - b2_y1).clamp(eps)
+    inter = (b1_x2.minimum(b2_x2) - b1_x1.maximum(b2_x1)).clamp(0) * \
+            (b1_y2.minimum(b2_y2) - b1_y1.maximum(b2_y1)).clamp(0)
+    union = w1 * h1 + w2 * h2 - inter + eps
+    iou = inter / union
+    if not ciou:
+        return iou
+    cw = b1_x2.maximum(b2_x2) - b1_x1.minimum(b2_x1)
+    ch = b1_y2.maximum(b2_y2) - b1_y1.minimum(b2_y1)
+    c2 = cw.pow(2) + ch.pow(2) + eps
+    rho2 = ((b2_x1 + b2_x2 - b1_x1 - b1_x2).pow(2) + (b2_y1 + b2_y2 - b1_y1 - b1_y2).pow(2)) / 4
+    v = (4 / math.pi ** 2) * (torch.atan(w2 / h2) - torch.atan(w1 / h1)).pow(2)
+    with torch.no_grad():
+        alpha = v / (v - iou + (1 + eps))
+    return iou - (rho2 / c2 + v * alpha)
+
+
+class TaskAlignedAssigner(nn.Module):
+    def __init__(self, topk: int = 10, num_classes: int = 1, alpha: float = 0.5, beta: float = 6.0,
+                 eps: float = 1e-9):
+        super().__init__()
+        self.topk, self.nc, self.alpha, self.beta, self.eps = topk, num_classes, alpha, beta, eps
+
+    @torch.no_grad()
+    def forward(self, pd_scores, pd_bboxes, anc_points, anc_strides, gt_labels, gt_bboxes, mask_gt):
+        """pd_scores [B,A,C] (sigmoid), pd_bboxes [B,A,4] xyxy px, anc_points [A,2] px,
+        anc_strides [A,1], gt_labels [B,M,1], gt_bboxes [B,M,4], mask_gt [B,M,1]."""
+        bs, n_max = gt_bboxes.shape[:2]
+        if n_max == 0:
+            return (torch.zeros_like(pd_bboxes), torch.zeros_like(pd_scores),
+                    torch.zeros(pd_scores.shape[:2], dtype=torch.bool))
+        mask_in = self._candidates(anc_points, anc_strides, gt_bboxes)            # [B,M,A]
+        align, overlaps = self._metrics(pd_scores, pd_bboxes, gt_labels, gt_bboxes, mask_in * mask_gt)
+        mask_topk = self._topk(align, mask_gt.expand(-1, -1, self.topk).bool())
+        mask_pos = mask_topk * mask_in * mask_gt                                  # [B,M,A]
+        # An anchor claimed by several boxes keeps the one it overlaps most.
+        fg = mask_pos.sum(-2)
+        if fg.max() > 1:
+            multi = (fg.unsqueeze(1) > 1).expand(-1, n_max, -1)
+            best = overlaps.argmax(1)
+            is_max = F.one_hot(best, n_max).permute(0, 2, 1).to(overlaps.dtype)
+            mask_pos = torch.where(multi, is_max, mask_pos)
+            fg = mask_pos.sum(-2)
+        gt_idx = mask_pos.argmax(-2)                                              # [B,A]
+        batch = torch.arange(bs, dtype=torch.long)[:, None]
+        flat = gt_idx + batch * n_max
+        t_labels = gt_labels.long().flatten()[flat].clamp_(0)
+        t_bboxes = gt_bboxes.view(-1, 4)[flat]
+        t_scores = F.one_hot(t_labels, self.nc).float() * (fg[:, :, None] > 0)
+        align = align * mask_pos
+        pos_align = align.amax(-1, keepdim=True)
+        pos_over = (overlaps * mask_pos).amax(-1, keepdim=True)
+        norm = (align * pos_over / (pos_align + self.eps)).amax(-2).unsqueeze(-1)
+        return t_bboxes, t_scores * norm, fg > 0
+
+    def _candidates(self, xy, strides, gt, eps: float = 1e-9):
+        lt, rb = gt.view(-1, 1, 4).chunk(2, 2)
+        centre = (lt + rb) / 2
+        half = ((rb - lt) / 2).maximum(strides.view(1, -1, 1) * 0.5 + eps)
+        d = (xy[None] - centre).abs() - half
+        return (d.amax(-1) < 0).view(gt.shape[0], gt.shape[1], -1).to(gt.dtype)
+
+    def _metrics(self, pd_scores, pd_bboxes, gt_labels, gt_bboxes, mask):
+        bs, n_max = gt_bboxes.shape[:2]
+        na = pd_bboxes.shape[1]
+        mask = mask.bool()
+        overlaps = torch.zeros((bs, n_max, na), dtype=pd_bboxes.dtype)
+        scores = torch.zeros_like(overlaps)
+        ind_b = torch.arange(bs).view(-1, 1).expand(-1, n_max)
+        cls = gt_labels.squeeze(-1).long()
+        scores[mask] = pd_scores[ind_b, :, cls][mask]
+        pd = pd_bboxes.unsqueeze(1).expand(-1, n_max, -1, -1)[mask]
+        gt = gt_bboxes.unsqueeze(2).expand(-1, -1, na, -1)[mask]
+        overlaps[mask] = bbox_iou(gt, pd, ciou=True).squeeze(-1).clamp_(0)
+        return scores.pow(self.alpha) * overlaps.pow(self.beta), overlaps
+
+    def _topk(self, metrics, topk_mask):
+        vals, idxs = torch.topk(metrics, self.topk, dim=-1, largest=True)
+        idxs.masked_fill_(~topk_mask, 0)
+        count = torch.zeros(metrics.shape, dtype=torch.int8)
+        ones = torch.ones_like(idxs[:, :, :1], dtype=torch.int8)
+        for k in range(self.topk):
+            count.scatter_add_(-1, idxs[:, :, k:k + 1], ones)
+        count.masked_fill_(count > 1, 0)
+        return count.to(metrics.dtype)
+
+
+def bbox2dist(anchor_points, bbox, reg_max):
+    x1y1, x2y2 = bbox.chunk(2, -1)
+    return torch.cat((anchor_points - x1y1, x2y2 - anchor_points), -1).clamp_(0, reg_max - 1 - 0.01)
+
+
+class DetectionLoss:
+    def __init__(self, model, box: float = 7.5, cls: float = 0.5, dfl: float = 1.5):
+        head = model.detect
+        self.nc, self.reg_max, self.no = head.nc, head.reg_max, head.no
+        self.strides = head.stride.tolist()
+        self.gains = (box, cls, dfl)
+        self.assigner = TaskAlignedAssigner(topk=10, num_classes=self.nc)
+        self.proj = torch.arange(self.reg_max, dtype=torch.float)
+        self.bce = nn.BCEWithLogitsLoss(reduction="none")
+
+    def __call__(self, feats, targets):
+        """feats: list of [B, no, h, w]; targets: [K, 6] rows (batch_idx, cls, x1, y1, x2, y2) in px."""
+        B = feats[0].shape[0]
+        pred = torch.cat([f.view(B, self.no, -1) for f in feats], 2)
+        pred_distri, pred_scores = pred.split((self.reg_max * 4, self.nc), 1)
+        pred_scores = pred_scores.permute(0, 2, 1).contiguous()
+        pred_distri = pred_distri.permute(0, 2, 1).contiguous()
+        anchors, stride_t = make_anchors(feats, self.strides, 0.5)
+
+        n_max = int(torch.bincount(targets[:, 0].long(), minlength=B).max()) if len(targets) else 0
+        gt = torch.zeros(B, n_max, 5)
+        for b in range(B):
+            rows = targets[targets[:, 0] == b, 1:]
+            gt[b, :len(rows)] = rows
+        gt_labels, gt_bboxes = gt.split((1, 4), 2)
+        mask_gt = (gt_bboxes.sum(2, keepdim=True) > 0).float()
+
+        a, c = pred_distri.shape[1], pred_distri.shape[2]
+        dist = pred_distri.view(B, a, 4, c // 4).softmax(3).matmul(self.proj)
+        pred_bboxes = dist2bbox(dist, anchors, xywh=False)                     # grid units
+
+        t_bboxes, t_scores, fg = self.assigner(
+            pred_scores.detach().sigmoid(), (pred_bboxes.detach() * stride_t).type(gt_bboxes.dtype),
+            anchors * stride_t, stride_t, gt_labels, gt_bboxes, mask_gt)
+        t_sum = max(t_scores.sum(), 1.0)
+        loss_cls = self.bce(pred_scores, t_scores).sum() / t_sum
+        loss_box = torch.zeros(())
+        loss_dfl = torch.zeros(())
+        if fg.any():
+            t_bboxes = t_bboxes / stride_t
+            weight = t_scores.sum(-1)[fg].unsqueeze(-1)
+            iou = bbox_iou(pred_bboxes[fg], t_bboxes[fg], ciou=True)
+            loss_box = ((1.0 - iou) * weight).sum() / t_sum
+            t_ltrb = bbox2dist(anchors, t_bboxes, self.reg_max)
+            loss_dfl = (self._dfl(pred_distri[fg].view(-1, self.reg_max), t_ltrb[fg]) * weight).sum() / t_sum
+        g_box, g_cls, g_dfl = self.gains
+        parts = torch.stack((loss_box * g_box, loss_cls * g_cls, loss_dfl * g_dfl))
+        return parts.sum() * B, parts.detach()
+
+    @staticmethod
+    def _dfl(pred_dist, target):
+        tl = target.long()
+        tr = tl + 1
+        wl = tr - target
+        wr = 1 - wl
+        return (F.cross_entropy(pred_dist, tl.view(-1), reduction="none").view(tl.shape) * wl +
+                F.cross_entropy(pred_dist, tr.view(-1), reduction="none").view(tl.shape) * wr).mean(-1, keepdim=True)

@@ -1,0 +1,245 @@
+"""YOLOv8-family detector sized for the KV260 int8 engine.
+
+The blocks are the Ultralytics YOLOv8 ones (Conv-BN-SiLU, C2f, SPPF, PAN neck,
+decoupled anchor-free head with DFL) with narrower widths and a lighter head,
+so that the whole network stays under 3.5 M parameters and 6 GFLOPs per
+800 x 800 tile. Only operations the int8 accelerator executes appear in the
+exported graph up to the head's raw convolutions: 1x1/3x3 convolutions with
+stride 1 or 2, SiLU (a lookup table on the accelerator), add, concat, channel
+split, 5x5 max-pool and nearest 2x upsample.
+
+The export path (`Detect.forward` in eval mode with `export=True`) reproduces
+the Ultralytics ONNX layout exactly: `output0` is `[1, 4 + nc, N]` with DFL
+decode, strides and sigmoid inside the graph, boxes as xywh in input pixels.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn as nn
+
+
+def autopad(k: int) -> int:
+    return k // 2
+
+
+class Conv(nn.Module):
+    """Conv2d + BatchNorm + SiLU, the YOLOv8 basic block."""
+
+    def __init__(self, c1: int, c2: int, k: int = 1, s: int = 1, g: int = 1, act: bool = True):
+        super().__init__()
+        self.conv = nn.Conv2d(c1, c2, k, s, autopad(k), groups=g, bias=False)
+        self.bn = nn.BatchNorm2d(c2, eps=1e-3, momentum=0.03)
+        self.act = nn.SiLU() if act else nn.Identity()
+
+    def forward(self, x):
+        return self.act(self.bn(self.conv(x)))
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, c1: int, c2: int, shortcut: bool = True, e: float = 1.0):
+        super().__init__()
+        c_ = int(c2 * e)
+        self.cv1 = Conv(c1, c_, 3, 1)
+        self.cv2 = Conv(c_, c2, 3, 1)
+        self.add = shortcut and c1 == c2
+
+    def forward(self, x):
+        return x + self.cv2(self.cv1(x)) if self.add else self.cv2(self.cv1(x))
+
+
+class C2f(nn.Module):
+    """CSP bottleneck with two convolutions (YOLOv8). Split, n bottlenecks, concat."""
+
+    def __init__(self, c1: int, c2: int, n: int = 1, shortcut: bool = False, e: float = 0.5):
+        super().__init__()
+        self.c = int(c2 * e)
+        self.cv1 = Conv(c1, 2 * self.c, 1, 1)
+        self.cv2 = Conv((2 + n) * self.c, c2, 1)
+        self.m = nn.ModuleList(Bottleneck(self.c, self.c, shortcut) for _ in range(n))
+
+    def forward(self, x):
+        y = list(self.cv1(x).split((self.c, self.c), 1))
+        y.extend(m(y[-1]) for m in self.m)
+        return self.cv2(torch.cat(y, 1))
+
+
+class SPPF(nn.Module):
+    """Spatial pyramid pooling - fast: three chained 5x5 max-pools."""
+
+    def __init__(self, c1: int, c2: int, k: int = 5):
+        super().__init__()
+        c_ = c1 // 2
+        self.cv1 = Conv(c1, c_, 1, 1)
+        self.cv2 = Conv(c_ * 4, c2, 1, 1)
+        self.m = nn.MaxPool2d(kernel_size=k, stride=1, padding=k // 2)
+
+    def forward(self, x):
+        x = self.cv1(x)
+        y1 = self.m(x)
+        y2 = self.m(y1)
+        return self.cv2(torch.cat((x, y1, y2, self.m(y2)), 1))
+
+
+class DFL(nn.Module):
+    """Distribution focal loss integral: softmax over reg_max bins, then expectation.
+
+    A 1x1 conv with fixed weights 0..reg_max-1, exactly as Ultralytics exports it.
+    """
+
+    def __init__(self, c1: int = 16):
+        super().__init__()
+        self.conv = nn.Conv2d(c1, 1, 1, bias=False).requires_grad_(False)
+        self.conv.weight.data[:] = torch.arange(c1, dtype=torch.float).view(1, c1, 1, 1)
+        self.c1 = c1
+
+    def forward(self, x):
+        b, _, a = x.shape
+        return self.conv(x.view(b, 4, self.c1, a).transpose(2, 1).softmax(1)).view(b, 4, a)
+
+
+def make_anchors(feats, strides, offset: float = 0.5):
+    points, stride_t = [], []
+    for f, s in zip(feats, strides):
+        _, _, h, w = f.shape
+        sx = torch.arange(w, dtype=f.dtype) + offset
+        sy = torch.arange(h, dtype=f.dtype) + offset
+        yy, xx = torch.meshgrid(sy, sx, indexing="ij")
+        points.append(torch.stack((xx, yy), -1).view(-1, 2))
+        stride_t.append(torch.full((h * w, 1), s, dtype=f.dtype))
+    return torch.cat(points), torch.cat(stride_t)
+
+
+def dist2bbox(distance, anchor_points, xywh: bool = True, dim: int = -1):
+    lt, rb = distance.chunk(2, dim)
+    x1y1 = anchor_points - lt
+    x2y2 = anchor_points + rb
+    if xywh:
+        c_xy = (x1y1 + x2y2) / 2
+        wh = x2y2 - x1y1
+        return torch.cat((c_xy, wh), dim)
+    return torch.cat((x1y1, x2y2), dim)
+
+
+class Detect(nn.Module):
+    """Decoupled anchor-free head. Training returns raw maps; export returns [B, 4+nc, N]."""
+
+    def __init__(self, nc: int, ch: tuple[int, ...], strides: tuple[int, ...], c_box: int, c_cls: int,
+                 reg_max: int = 16):
+        super().__init__()
+        self.nc = nc
+        self.nl = len(ch)
+        self.reg_max = reg_max
+        self.no = nc + reg_max * 4
+        self.stride = torch.tensor(strides, dtype=torch.float)
+        self.cv2 = nn.ModuleList(
+            nn.Sequential(Conv(x, c_box, 3), Conv(c_box, c_box, 3), nn.Conv2d(c_box, 4 * reg_max, 1)) for x in ch)
+        self.cv3 = nn.ModuleList(
+            nn.Sequential(Conv(x, c_cls, 3), Conv(c_cls, c_cls, 3), nn.Conv2d(c_cls, nc, 1)) for x in ch)
+        self.dfl = DFL(reg_max)
+        self.export = False
+
+    def bias_init(self, imgsz: int = 640):
+        for a, b, s in zip(self.cv2, self.cv3, self.stride):
+            a[-1].bias.data[:] = 1.0
+            # Prior: ~5 objects per image at this level's resolution (Ultralytics' choice).
+            b[-1].bias.data[: self.nc] = math.log(5 / self.nc / (imgsz / float(s)) ** 2)
+
+    def forward(self, x):
+        for i in range(self.nl):
+            x[i] = torch.cat((self.cv2[i](x[i]), self.cv3[i](x[i])), 1)
+        if self.training and not self.export:
+            return x
+        b = x[0].shape[0]
+        anchors, strides = (t.transpose(0, 1) for t in make_anchors(x, self.stride.tolist(), 0.5))
+        x_cat = torch.cat([xi.view(b, self.no, -1) for xi in x], 2)
+        box, cls = x_cat.split((self.reg_max * 4, self.nc), 1)
+        dbox = dist2bbox(self.dfl(box), anchors.unsqueeze(0), xywh=True, dim=1) * strides
+        y = torch.cat((dbox, cls.sigmoid()), 1)
+        return y if self.export else (y, x)
+
+
+@dataclass
+class ModelConfig:
+    """Widths of the five backbone stages, C2f depths and head widths."""
+
+    in_ch: int = 2
+    nc: int = 3
+    widths: tuple[int, int, int, int, int] = (16, 32, 48, 96, 128)
+    depths: tuple[int, int, int, int] = (1, 1, 1, 1)
+    c_box: int = 32
+    c_cls: int = 32
+    reg_max: int = 16
+    names: tuple[str, ...] = ("vessel", "fishing", "non_vessel")
+    strides: tuple[int, int, int] = field(default=(8, 16, 32))
+
+
+class SarYolo(nn.Module):
+    """YOLOv8 topology (backbone, SPPF, PAN neck, 3-level head)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        w0, w1, w2, w3, w4 = cfg.widths
+        d1, d2, d3, d4 = cfg.depths
+        self.b0 = Conv(cfg.in_ch, w0, 3, 2)         # P1/2
+        self.b1 = Conv(w0, w1, 3, 2)                # P2/4
+        self.b2 = C2f(w1, w1, d1, True)
+        self.b3 = Conv(w1, w2, 3, 2)                # P3/8
+        self.b4 = C2f(w2, w2, d2, True)
+        self.b5 = Conv(w2, w3, 3, 2)                # P4/16
+        self.b6 = C2f(w3, w3, d3, True)
+        self.b7 = Conv(w3, w4, 3, 2)                # P5/32
+        self.b8 = C2f(w4, w4, d4, True)
+        self.b9 = SPPF(w4, w4, 5)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.h12 = C2f(w4 + w3, w3, 1, False)
+        self.h15 = C2f(w3 + w2, w2, 1, False)       # P3 out
+        self.h16 = Conv(w2, w2, 3, 2)
+        self.h18 = C2f(w2 + w3, w3, 1, False)       # P4 out
+        self.h19 = Conv(w3, w3, 3, 2)
+        self.h21 = C2f(w3 + w4, w4, 1, False)       # P5 out
+        self.detect = Detect(cfg.nc, (w2, w3, w4), cfg.strides, cfg.c_box, cfg.c_cls, cfg.reg_max)
+
+    def forward(self, x):
+        x = self.b2(self.b1(self.b0(x)))
+        p3 = self.b4(self.b3(x))
+        p4 = self.b6(self.b5(p3))
+        p5 = self.b9(self.b8(self.b7(p4)))
+        h12 = self.h12(torch.cat((self.up(p5), p4), 1))
+        h15 = self.h15(torch.cat((self.up(h12), p3), 1))
+        h18 = self.h18(torch.cat((self.h16(h15), h12), 1))
+        h21 = self.h21(torch.cat((self.h19(h18), p5), 1))
+        return self.detect([h15, h18, h21])
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def count_gflops(model: nn.Module, imgsz: int) -> float:
+    """GFLOPs as Ultralytics counts them: 2 x multiply-accumulates of conv layers."""
+    macs = 0
+
+    def hook(m, inp, out):
+        nonlocal macs
+        k = m.kernel_size[0] * m.kernel_size[1]
+        macs += out.numel() * k * m.in_channels // m.groups
+
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    was = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, model.cfg.in_ch, imgsz, imgsz))
+    model.train(was)
+    for h in hs:
+        h.remove()
+    return 2 * macs / 1e9
+
+
+if __name__ == "__main__":
+    m = SarYolo(ModelConfig())
+    print(f"params {count_params(m) / 1e6:.3f} M, {count_gflops(m, 800):.2f} GFLOPs @800, "
+          f"{count_gflops(m, 640):.2f} GFLOPs @640")

@@ -1,0 +1,220 @@
+"""Train the bundled sarwatch detector on a CPU, resumably, in two stages.
+
+Stage `ssdd`:  from scratch on the SSDD official train split (minus a held-out validation tenth).
+Stage `mixed`: fine-tune on SSDD train + synthetic Sentinel-1 chips from `sarwatch synth --chips`.
+
+    /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
+
+Every epoch writes `<out>/<stage>/last.pt`; running the same command again resumes
+where it stopped. `<out>/<stage>/best.pt` holds the EMA weights with the best
+validation fitness. Never reads SSDD's test split.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+from .data import CLASS_NAMES, Augmenter, load_chips, load_ssdd, pad_to_stride
+from .evaluate import evaluate, postprocess
+from .loss import DetectionLoss
+from .model import ModelConfig, SarYolo, count_gflops, count_params
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+DEFAULT_SSDD = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "ssdd"))
+
+STAGES = {
+    # name: epochs, lr0, warmup epochs, epochs without mosaic at the end, uses synthetic chips
+    "ssdd": dict(epochs=85, lr0=0.002, warmup=3, close_mosaic=10, synth=False),
+    "mixed": dict(epochs=20, lr0=0.0008, warmup=1, close_mosaic=5, synth=True),
+}
+
+
+class ModelEMA:
+    """Exponential moving average of weights with Ultralytics' ramped decay."""
+
+    def __init__(self, model, decay: float = 0.9999, tau: float = 2000, updates: int = 0):
+        self.ema = copy.deepcopy(model).eval()
+        self.updates = updates
+        self.decay = lambda x: decay * (1 - math.exp(-x / tau))
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model):
+        self.updates += 1
+        d = self.decay(self.updates)
+        msd = model.state_dict()
+        for k, v in self.ema.state_dict().items():
+            if v.dtype.is_floating_point:
+                v *= d
+                v += (1 - d) * msd[k].detach()
+
+
+def collate(batch):
+    imgs = torch.from_numpy(np.stack([b[0] for b in batch])).permute(0, 3, 1, 2).float() / 255.0
+    rows = []
+    for i, (_, boxes) in enumerate(batch):
+        if len(boxes):
+            rows.append(np.concatenate([np.full((len(boxes), 1), i, np.float32), boxes], 1))
+    t = torch.from_numpy(np.concatenate(rows)) if rows else torch.zeros((0, 6))
+    return imgs, t
+
+
+@torch.no_grad()
+def validate(model, samples, conf: float = 0.25) -> dict:
+    model.eval()
+    model.detect.export = True
+    dets, gts = [], []
+    for s in samples:
+        img = pad_to_stride(s.image)
+        x = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255.0
+        y = model(x)[0]
+        dets.append(postprocess(y))
+        gts.append(s.boxes[s.boxes[:, 0] != 2, 1:])
+    model.detect.export = False
+    return evaluate(dets, gts, conf)
+
+
+def fitness(m: dict) -> float:
+    return 0.1 * m["ap50"] + 0.9 * m["ap50_95"]
+
+
+def make_optimizer(model, lr0: float):
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (decay if p.ndim == 4 else no_decay).append(p)
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0.0}],
+                             lr=lr0, betas=(0.9, 0.999))
+
+
+def ensure_chips(chips_dir: str, count: int, seed: int):
+    if os.path.isdir(os.path.join(chips_dir, "images")):
+        return
+    cli = os.path.join(REPO, "bin", "sarwatch.js")
+    cmd = ["node", cli, "synth", "--chips", str(count), "--chip-size", "512", "--seed", str(seed), "--out", chips_dir]
+    print("generating synthetic chips:", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def run_stage(name: str, args, init_weights: str | None):
+    cfg = STAGES[name]
+    out = os.path.join(args.out, name)
+    os.makedirs(out, exist_ok=True)
+    if os.path.exists(os.path.join(out, "done.json")):
+        print(f"[{name}] already complete", flush=True)
+        return os.path.join(out, "best.pt")
+
+    torch.manual_seed(args.seed)
+    samples = load_ssdd(args.ssdd, "train")
+    val = load_ssdd(args.ssdd, "val")
+    if cfg["synth"]:
+        ensure_chips(args.synth_chips, args.synth_count, args.seed)
+        chips = load_chips(args.synth_chips)
+        n_val = max(1, len(chips) // 10)
+        samples = samples + chips[n_val:]
+        val = val + chips[:n_val]
+    print(f"[{name}] {len(samples)} training samples, {len(val)} validation samples", flush=True)
+
+    model = SarYolo(ModelConfig())
+    model.detect.bias_init(args.imgsz)
+    if init_weights:
+        model.load_state_dict(torch.load(init_weights)["model"])
+    opt = make_optimizer(model, cfg["lr0"])
+    ema = ModelEMA(model)
+    start_epoch, best = 0, -1.0
+    last = os.path.join(out, "last.pt")
+    if os.path.exists(last):
+        ck = torch.load(last)
+        model.load_state_dict(ck["model"])
+        ema.ema.load_state_dict(ck["ema"])
+        ema.updates = ck["updates"]
+        opt.load_state_dict(ck["optimizer"])
+        start_epoch, best = ck["epoch"] + 1, ck["best"]
+        print(f"[{name}] resuming at epoch {start_epoch}", flush=True)
+
+    loss_fn = DetectionLoss(model)
+    bs, epochs = args.batch, cfg["epochs"]
+    nb = len(samples) // bs
+    warm_iters = max(cfg["warmup"] * nb, 50)
+    lrf = 0.01
+    for epoch in range(start_epoch, epochs):
+        model.train()
+        mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
+        aug = Augmenter(samples, args.imgsz, seed=args.seed * 1000 + epoch, mosaic=mosaic)
+        perm = np.random.default_rng(args.seed + epoch).permutation(len(samples))
+        t0, tot = time.time(), torch.zeros(3)
+        for i in range(nb):
+            it = i + nb * epoch
+            cos = lrf + 0.5 * (1 - lrf) * (1 + math.cos(math.pi * it / (epochs * nb)))
+            lr = cfg["lr0"] * cos * min(1.0, (it + 1) / warm_iters)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            imgs, targets = collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
+            loss, parts = loss_fn(model(imgs), targets)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+            opt.step()
+            ema.update(model)
+            tot += parts
+        tot /= nb
+        metrics = validate(ema.ema, val) if (epoch % args.val_every == 0 or epoch >= epochs - 10) else None
+        line = {"stage": name, "epoch": epoch, "lr": round(lr, 6), "box": round(float(tot[0]), 4),
+                "cls": round(float(tot[1]), 4), "dfl": round(float(tot[2]), 4), "sec": round(time.time() - t0, 1)}
+        if metrics:
+            line.update({k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)})
+            f = fitness(metrics)
+            if f > best:
+                best = f
+                torch.save({"model": ema.ema.state_dict(), "epoch": epoch, "metrics": metrics,
+                            "config": ModelConfig().__dict__}, os.path.join(out, "best.pt"))
+        print(json.dumps(line), flush=True)
+        with open(os.path.join(out, "log.jsonl"), "a") as f:
+            f.write(json.dumps(line) + "\n")
+        torch.save({"model": model.state_dict(), "ema": ema.ema.state_dict(), "updates": ema.updates,
+                    "optimizer": opt.state_dict(), "epoch": epoch, "best": best}, last + ".tmp")
+        os.replace(last + ".tmp", last)
+    with open(os.path.join(out, "done.json"), "w") as f:
+        json.dump({"best_fitness": best}, f)
+    return os.path.join(out, "best.pt")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(REPO, "train", "runs", "bundled"))
+    ap.add_argument("--ssdd", default=DEFAULT_SSDD)
+    ap.add_argument("--synth-chips", default=os.path.join(REPO, "train", "runs", "synth-chips"))
+    ap.add_argument("--synth-count", type=int, default=600)
+    ap.add_argument("--stages", default="ssdd,mixed")
+    ap.add_argument("--imgsz", type=int, default=384)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--val-every", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if not os.path.isdir(args.ssdd):
+        sys.exit(f"SSDD not found at {args.ssdd}: pass --ssdd")
+    m = SarYolo(ModelConfig())
+    print(f"model: {count_params(m) / 1e6:.3f} M parameters, {count_gflops(m, 800):.2f} GFLOPs per 800x800 tile, "
+          f"classes {CLASS_NAMES}", flush=True)
+    weights = None
+    for name in args.stages.split(","):
+        weights = run_stage(name, args, weights)
+    print("final weights:", weights)
+
+
+if __name__ == "__main__":
+    main()
