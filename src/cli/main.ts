@@ -8,6 +8,8 @@ import { registerBuiltinBackends } from '../backends/builtin.js';
 import { isSarwatchError } from '../errors.js';
 import * as detect from './commands/detect.js';
 import * as synth from './commands/synth.js';
+import * as evaluate from './commands/evaluate.js';
+import * as demo from './commands/demo.js';
 
 export async function main(argv: string[]): Promise<void> {
   registerBuiltinBackends();
@@ -20,6 +22,8 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride();
   detect.register(program);
   synth.register(program);
+  evaluate.register(program);
+  demo.register(program);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

@@ -1,5 +1,6 @@
 /**
- * A streaming writer of tiled, uncompressed float32 GeoTIFFs (classic TIFF, little-endian).
+ * A streaming writer of tiled, uncompressed single-band GeoTIFFs (classic TIFF,
+ * little-endian) in uint8, int16, uint16, float32 or float64.
  *
  * The `geotiff` package writes only whole in-memory, striped images; synthetic
  * scenes of up to 30,000 × 30,000 px must stream, so this writer lays out the
@@ -11,6 +12,7 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { SarwatchError } from '../errors.js';
 import type { Georef } from './georef.js';
+import { allocRaster, bytesPerSample, type RasterArray, type SampleType } from './types.js';
 
 export interface TiffWriterOptions {
   width: number;
@@ -18,7 +20,10 @@ export interface TiffWriterOptions {
   tile?: number;
   nodata?: number | null;
   georef?: Georef | null;
+  dtype?: SampleType;
 }
+
+const SAMPLE_FORMAT: Record<SampleType, number> = { uint8: 1, uint16: 1, int16: 2, float32: 3, float64: 3 };
 
 const SHORT = 3;
 const LONG = 4;
@@ -44,7 +49,8 @@ export class TiledTiffWriter {
   private readonly dataStart: number;
   private readonly tilesAcross: number;
   private readonly nodata: number;
-  private readonly tileBuf: Float32Array;
+  private readonly tileBuf: RasterArray;
+  private readonly bytes: number;
   private nextRow = 0;
 
   constructor(path: string, o: TiffWriterOptions) {
@@ -56,11 +62,13 @@ export class TiledTiffWriter {
     this.tilesAcross = Math.ceil(o.width / this.tile);
     const tilesDown = Math.ceil(o.height / this.tile);
     const nTiles = this.tilesAcross * tilesDown;
-    const tileBytes = this.tile * this.tile * 4;
+    const dtype = o.dtype ?? 'float32';
+    this.bytes = bytesPerSample(dtype);
+    const tileBytes = this.tile * this.tile * this.bytes;
     const entries: Entry[] = [
       { tag: 256, type: LONG, values: [o.width] },
       { tag: 257, type: LONG, values: [o.height] },
-      { tag: 258, type: SHORT, values: [32] },
+      { tag: 258, type: SHORT, values: [8 * this.bytes] },
       { tag: 259, type: SHORT, values: [1] },
       { tag: 262, type: SHORT, values: [1] },
       { tag: 277, type: SHORT, values: [1] },
@@ -70,7 +78,7 @@ export class TiledTiffWriter {
       { tag: 323, type: LONG, values: [this.tile] },
       { tag: 324, type: LONG, values: new Array(nTiles).fill(0) },
       { tag: 325, type: LONG, values: new Array(nTiles).fill(tileBytes) },
-      { tag: 339, type: SHORT, values: [3] },
+      { tag: 339, type: SHORT, values: [SAMPLE_FORMAT[dtype]] },
     ];
     if (o.georef) {
       const [a, b, , d, , f] = o.georef.transform;
@@ -99,7 +107,7 @@ export class TiledTiffWriter {
     this.dataStart = Math.ceil(extra / 16) * 16;
     const total = this.dataStart + nTiles * tileBytes;
     if (total > 0xffffffff) {
-      throw new SarwatchError('E_ARG_RANGE', `a ${o.width} × ${o.height} float32 GeoTIFF needs ${(total / 2 ** 30).toFixed(1)} GiB; classic TIFF stops at 4 GiB`, {
+      throw new SarwatchError('E_ARG_RANGE', `a ${o.width} × ${o.height} ${dtype} GeoTIFF needs ${(total / 2 ** 30).toFixed(1)} GiB; classic TIFF stops at 4 GiB`, {
         file: path,
       });
     }
@@ -124,7 +132,7 @@ export class TiledTiffWriter {
 
     this.fd = openSync(`${path}.partial`, 'w');
     writeSync(this.fd, head, 0, head.length, 0);
-    this.tileBuf = new Float32Array(this.tile * this.tile);
+    this.tileBuf = allocRaster(dtype, this.tile * this.tile);
   }
 
   private byteLength(e: Entry): number {
@@ -144,7 +152,7 @@ export class TiledTiffWriter {
   }
 
   /** Write rows [y0, y1): one tile row (the last may be shorter), in order. */
-  writeRows(y0: number, y1: number, data: Float32Array): void {
+  writeRows(y0: number, y1: number, data: RasterArray): void {
     if (y0 !== this.nextRow || y0 % this.tile !== 0 || (y1 - y0 !== this.tile && y1 !== this.height)) {
       throw new RangeError(`writeRows(${y0}, ${y1}) must follow row ${this.nextRow} one tile row at a time`);
     }
@@ -155,9 +163,10 @@ export class TiledTiffWriter {
       const x0 = tx * T;
       const w = Math.min(T, this.width - x0);
       if (w < T || y1 - y0 < T) buf.fill(this.nodata);
-      for (let r = 0; r < y1 - y0; r++) buf.set(data.subarray(r * this.width + x0, r * this.width + x0 + w), r * T);
-      const offset = this.dataStart + (ty * this.tilesAcross + tx) * T * T * 4;
-      writeSync(this.fd, new Uint8Array(buf.buffer, 0, T * T * 4), 0, T * T * 4, offset);
+      for (let r = 0; r < y1 - y0; r++) (buf as Float32Array).set((data as Float32Array).subarray(r * this.width + x0, r * this.width + x0 + w), r * T);
+      const n = T * T * this.bytes;
+      const offset = this.dataStart + (ty * this.tilesAcross + tx) * n;
+      writeSync(this.fd, new Uint8Array(buf.buffer, 0, n), 0, n, offset);
     }
     this.nextRow = y1;
   }

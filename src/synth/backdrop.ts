@@ -38,6 +38,8 @@ export class Backdrop {
   private readonly nodataLeft: [number, number];
   private readonly nodataRight: [number, number];
   private readonly thetaByCol: Float32Array;
+  /** coastAt(a) for every along-coast position inside the scene (the per-pixel hot path). */
+  private readonly coastTable: Float32Array;
 
   constructor(cfg: BackdropConfig, rng: Rng) {
     this.cfg = cfg;
@@ -57,6 +59,9 @@ export class Backdrop {
     this.thetaByCol = new Float32Array(W);
     const [t0, t1] = cfg.incidence;
     for (let x = 0; x < W; x++) this.thetaByCol[x] = t0 + ((t1 - t0) * x) / Math.max(1, W - 1);
+    const along = cfg.coastSide === 'left' || cfg.coastSide === 'right' ? H : W;
+    this.coastTable = new Float32Array(along);
+    for (let a = 0; a < along; a++) this.coastTable[a] = this.coastAt(a);
   }
 
   /** Coastline position across the coast for along-coast coordinate a (px from the land edge). */
@@ -84,7 +89,48 @@ export class Backdrop {
   /** Signed distance-like offset from the coastline in px: > 0 at sea, < 0 on land. */
   seaward(x: number, y: number): number {
     const [a, c] = this.axes(x, y);
-    return c - this.coastAt(a);
+    const ai = Math.round(a);
+    return c - (ai >= 0 && ai < this.coastTable.length ? this.coastTable[ai] : this.coastAt(a));
+  }
+
+  /**
+   * One row's land mask and mean σ0 (linear, VV and VH; sea σ0 before texture),
+   * for the renderer's hot loop. σ0 varies over hundreds of pixels, so it is
+   * evaluated every 8 px and held.
+   */
+  rowSigma(y: number, land: Uint8Array, svv: Float32Array, svh: Float32Array): void {
+    const W = this.cfg.width;
+    for (let x = 0; x < W; x++) land[x] = this.seaward(x, y) < 0 ? 1 : 0;
+    let lvv = 0;
+    let lvh = 0;
+    let mvv = 0;
+    let mvh = 0;
+    for (let x = 0; x < W; x++) {
+      if ((x & 7) === 0) {
+        [mvv, mvh] = this.seaSigma(x, y);
+        [lvv, lvh] = this.landSigma(x, y);
+      }
+      svv[x] = land[x] ? lvv : mvv;
+      svh[x] = land[x] ? lvh : mvh;
+    }
+  }
+
+  /** Coastline points (scene px, may lie just outside the scene) every `step` px along the coast. */
+  coastline(step: number, marginPx: number): { row: number; col: number }[] {
+    const { width: W, height: H, coastSide } = this.cfg;
+    const along = coastSide === 'left' || coastSide === 'right' ? H : W;
+    const pts: { row: number; col: number }[] = [];
+    for (let a = 0; a < along; a += step) {
+      const c = this.coastAt(a);
+      let x: number;
+      let y: number;
+      if (coastSide === 'left') [x, y] = [c, a];
+      else if (coastSide === 'right') [x, y] = [W - 1 - c, a];
+      else if (coastSide === 'top') [x, y] = [a, c];
+      else [x, y] = [a, H - 1 - c];
+      if (x >= -marginPx && y >= -marginPx && x < W + marginPx && y < H + marginPx) pts.push({ row: y, col: x });
+    }
+    return pts;
   }
 
   isLand(x: number, y: number): boolean {

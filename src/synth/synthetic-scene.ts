@@ -170,20 +170,17 @@ export class SyntheticScene {
     const b = this.backdrop;
     const nesz = Math.pow(10, NESZ_DB / 10);
     const sp = this.speckle;
+    const land = new Uint8Array(W);
+    const svv = new Float32Array(W);
+    const svh = new Float32Array(W);
     for (let y = y0; y < y1; y++) {
       const row = (y - y0) * W;
+      b.rowSigma(y, land, svv, svh);
       for (let x = 0; x < W; x++) {
-        let svv: number;
-        let svh: number;
-        if (b.isLand(x, y)) [svv, svh] = b.landSigma(x, y);
-        else {
-          [svv, svh] = b.seaSigma(x, y);
-          const tex = b.textureAt(x, y);
-          svv *= tex;
-          svh *= tex;
-        }
-        vv[row + x] = svv * sp.gammaLooks(ENL);
-        vh[row + x] = svh * sp.gammaLooks(ENL) + nesz * sp.gammaLooks(ENL);
+        // K-distributed sea: correlated Gamma texture × 4-look speckle; VH sits on the noise floor.
+        const tex = land[x] ? 1 : b.textureAt(x, y);
+        vv[row + x] = svv[x] * tex * sp.gammaLooks(ENL);
+        vh[row + x] = (svh[x] * tex + nesz) * sp.gammaLooks(ENL);
       }
     }
     for (const t of this.byRow) {

@@ -81,6 +81,9 @@ export function writeXview3Scene(
   if (opts.bathymetry !== false) writeBathymetry(dir, scene);
   const labels = scene.labels(sceneId);
   writeFileSync(path.join(dir, 'labels.csv'), labelsCsv(labels));
+  // Shoreline contour, like xView3's per-scene shoreline files: what the scorer's close-to-shore F1 uses.
+  const coast = scene.backdrop.coastline(5, 300);
+  writeFileSync(path.join(dir, 'shoreline.csv'), ['scene_id,row,col', ...coast.map((p) => `${sceneId},${p.row.toFixed(1)},${p.col.toFixed(1)}`)].join('\n') + '\n');
   return { dir, sceneId, labels: labels.length, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -1,0 +1,77 @@
+/** `sarwatch eval` (image datasets, COCO AP) and `sarwatch score` (xView3 metric). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { BackendName } from '../../backends/backend.js';
+import { evaluateDataset } from '../../eval/run-eval.js';
+import { readLabels, readPredictions, readShorelines, scoreXview3 } from '../../eval/xview3-score.js';
+import { integer, number, oneOf } from '../../util/check.js';
+import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
+import { progressBar } from '../progress.js';
+import { BACKEND_CHOICES } from './detect.js';
+
+const fmt = (v: number) => v.toFixed(4);
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('run a backend over an image dataset (e.g. SSDD) and print COCO AP50, AP50:95, precision, recall, F1')
+    .argument('<images-dir>', 'folder of PNG/JPEG images')
+    .argument('<labels-dir>', 'folder of labels (YOLO .txt or VOC .xml)')
+    .option('--format <f>', 'yolo or voc', 'yolo')
+    .option('--list <ids.txt>', 'only these image ids (e.g. SSDD ImageSets/Main/test.txt)')
+    .option('-m, --model <file>', 'YOLOv8 detection ONNX', BUNDLED_MODEL)
+    .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--conf <x>', 'operating threshold for precision/recall/F1', '0.25')
+    .option('--iou <x>', 'NMS IoU threshold', '0.5')
+    .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
+    .option('--json', 'print JSON')
+    .action(async (imagesDir: string, labelsDir: string, o) => {
+      const bar = progressBar('eval', !o.json);
+      const r = await evaluateDataset({
+        imagesDir,
+        labelsDir,
+        format: oneOf('--format', o.format, ['yolo', 'voc'] as const),
+        listFile: o.list,
+        modelPath: o.model,
+        backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
+        backendOptions: { threads: integer('--threads', o.threads, 1, 256) },
+        conf: number('--conf', o.conf, 0.001, 1),
+        iou: number('--iou', o.iou, 0.01, 1),
+        onProgress: (d, t) => bar.update(d, t),
+      }).finally(() => bar.stop());
+      if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `${r.images} images, ${r.ships} ships | AP50 ${fmt(r.ap50)} AP50:95 ${fmt(r.ap50_95)} | ` +
+            `P ${fmt(r.precision)} R ${fmt(r.recall)} F1 ${fmt(r.f1)} @ conf ${r.conf} | ${r.backend} | ${r.seconds.toFixed(1)} s\n`,
+        );
+    });
+
+  program
+    .command('score')
+    .description('score predictions against xView3 labels (F1 detection, close-to-shore, vessel, fishing, length, aggregate)')
+    .argument('<pred.csv>', 'predictions (detections.csv)')
+    .argument('<labels.csv>', 'xView3 labels')
+    .option('--distance <px>', 'matching distance in pixels (200 m at 10 m)', '20')
+    .option('--shore-km <km>', 'close-to-shore distance', '2')
+    .option('--pixel-m <m>', 'pixel spacing in metres', '10')
+    .option('--shoreline <csv>', 'shoreline contours (default: shoreline.csv beside the labels, if present)')
+    .option('--json', 'print JSON')
+    .action(async (predFile: string, labelFile: string, o) => {
+      const shorelineFile = o.shoreline ?? path.join(path.dirname(labelFile), 'shoreline.csv');
+      const shorelines = existsSync(shorelineFile) ? readShorelines(shorelineFile) : undefined;
+      const s = scoreXview3(readPredictions(predFile), readLabels(labelFile), {
+        distancePx: number('--distance', o.distance, 0.1, 10_000),
+        shoreKm: number('--shore-km', o.shoreKm, 0, 1000),
+        pixelM: number('--pixel-m', o.pixelM, 0.01, 10_000),
+        shorelines,
+      });
+      if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `F1 detection ${fmt(s.f1_detection)} (tp ${s.tp}, fp ${s.fp}, fn ${s.fn}) | close to shore ${fmt(s.f1_close_to_shore)} | ` +
+            `vessel ${fmt(s.f1_vessel)} | fishing ${fmt(s.f1_fishing)} | length ${fmt(s.length_accuracy)} | aggregate ${fmt(s.aggregate)}\n`,
+        );
+    });
+}

@@ -1,0 +1,128 @@
+/**
+ * COCO-style average precision: greedy matching by score at IoU 0.50:0.05:0.95,
+ * precision envelope, 101 recall points. The same definition as
+ * train/sarwatch_train/evaluate.py, so training and runtime figures agree.
+ */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface ScoredBox extends Box {
+  score: number;
+}
+
+export const IOU_THRESHOLDS = Array.from({ length: 10 }, (_, i) => 0.5 + 0.05 * i);
+
+export function boxIou(a: Box, b: Box): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter + 1e-9);
+}
+
+interface ImageMatches {
+  scores: number[];
+  /** tp[d][t]: detection d (score order) is a true positive at threshold t. */
+  tp: boolean[][];
+}
+
+export function matchImage(dets: ScoredBox[], gts: Box[]): ImageMatches {
+  const sorted = [...dets].sort((a, b) => b.score - a.score);
+  const ious = sorted.map((d) => gts.map((g) => boxIou(d, g)));
+  const tp = sorted.map(() => IOU_THRESHOLDS.map(() => false));
+  IOU_THRESHOLDS.forEach((thr, t) => {
+    const taken = new Array(gts.length).fill(false);
+    sorted.forEach((_, d) => {
+      let best = -1;
+      let bestIou = -1;
+      for (let g = 0; g < gts.length; g++) {
+        if (!taken[g] && ious[d][g] > bestIou) {
+          bestIou = ious[d][g];
+          best = g;
+        }
+      }
+      if (best >= 0 && bestIou >= thr) {
+        taken[best] = true;
+        tp[d][t] = true;
+      }
+    });
+  });
+  return { scores: sorted.map((d) => d.score), tp };
+}
+
+export function averagePrecision(scores: number[], tp: boolean[][], nGt: number): number[] {
+  if (nGt === 0) return IOU_THRESHOLDS.map(() => 0);
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  return IOU_THRESHOLDS.map((_, t) => {
+    const precision: number[] = [];
+    const recall: number[] = [];
+    let ctp = 0;
+    let cfp = 0;
+    for (const i of order) {
+      if (tp[i][t]) ctp++;
+      else cfp++;
+      recall.push(ctp / nGt);
+      precision.push(ctp / Math.max(ctp + cfp, 1e-9));
+    }
+    for (let i = precision.length - 2; i >= 0; i--) precision[i] = Math.max(precision[i], precision[i + 1]);
+    let sum = 0;
+    for (let k = 0; k <= 100; k++) {
+      const r = k / 100;
+      let lo = 0;
+      let hi = recall.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (recall[mid] < r) lo = mid + 1;
+        else hi = mid;
+      }
+      sum += lo < precision.length ? precision[lo] : 0;
+    }
+    return sum / 101;
+  });
+}
+
+export interface ApResult {
+  images: number;
+  ships: number;
+  ap50: number;
+  ap50_95: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  conf: number;
+}
+
+/** AP over a dataset, plus precision/recall/F1 at IoU 0.5 for detections scoring ≥ conf. */
+export function evaluateDetections(images: { dets: ScoredBox[]; gts: Box[] }[], conf: number): ApResult {
+  const scores: number[] = [];
+  const tps: boolean[][] = [];
+  let nGt = 0;
+  let tp50 = 0;
+  let fp50 = 0;
+  for (const im of images) {
+    const m = matchImage(im.dets, im.gts);
+    nGt += im.gts.length;
+    m.scores.forEach((s, d) => {
+      scores.push(s);
+      tps.push(m.tp[d]);
+      if (s >= conf) m.tp[d][0] ? tp50++ : fp50++;
+    });
+  }
+  const aps = averagePrecision(scores, tps, nGt);
+  const precision = tp50 / Math.max(tp50 + fp50, 1);
+  const recall = tp50 / Math.max(nGt, 1);
+  return {
+    images: images.length,
+    ships: nGt,
+    ap50: aps[0],
+    ap50_95: aps.reduce((a, b) => a + b, 0) / aps.length,
+    precision,
+    recall,
+    f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    conf,
+  };
+}
