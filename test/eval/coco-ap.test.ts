@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateDetections } from '../../dist/src/eval/coco-ap.js';
+
+describe('COCO 101-point AP', () => {
+  it('matches a hand computation', () => {
+    const gts = [
+      { x1: 0, y1: 0, x2: 10, y2: 10 },
+      { x1: 20, y1: 20, x2: 30, y2: 30 },
+    ];
+    const dets = [
+      { x1: 0, y1: 0, x2: 10, y2: 8.2, score: 0.9 }, // IoU 0.82 with gt 1
+      { x1: 50, y1: 50, x2: 60, y2: 60, score: 0.8 }, // false positive
+      { x1: 20, y1: 20, x2: 30, y2: 26.2, score: 0.7 }, // IoU 0.62 with gt 2
+    ];
+    const r = evaluateDetections([{ dets, gts }], 0.75);
+    // IoU ≤ 0.6: tp, fp, tp → precision envelope 1 up to recall 0.5 (51 points), 2/3 after (50 points).
+    const ap50 = (51 + 50 * (2 / 3)) / 101;
+    // IoU 0.65–0.8: tp, fp, fp → 1 up to recall 0.5, then nothing.
+    const apMid = 51 / 101;
+    expect(r.ap50).toBeCloseTo(ap50, 12);
+    expect(r.ap50_95).toBeCloseTo((3 * ap50 + 4 * apMid) / 10, 12);
+    // At conf 0.75: d1 and d2 count → precision 1/2, recall 1/2.
+    expect([r.precision, r.recall, r.f1]).toEqual([0.5, 0.5, 0.5]);
+    expect([r.images, r.ships]).toEqual([1, 2]);
+  });
+
+  it('gives 0 with no detections and 1 with perfect ones', () => {
+    const gts = [{ x1: 0, y1: 0, x2: 10, y2: 10 }];
+    expect(evaluateDetections([{ dets: [], gts }], 0.25).ap50).toBe(0);
+    expect(evaluateDetections([{ dets: [{ ...gts[0], score: 0.5 }], gts }], 0.25).ap50_95).toBe(1);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { decodeExport, nms } from '../../dist/src/model/decode.js';
+
+function output(nc: number, anchors: { cx: number; cy: number; w: number; h: number; scores: number[] }[]): Float32Array {
+  const n = anchors.length;
+  const out = new Float32Array((4 + nc) * n);
+  anchors.forEach((a, i) => {
+    out[i] = a.cx;
+    out[n + i] = a.cy;
+    out[2 * n + i] = a.w;
+    out[3 * n + i] = a.h;
+    a.scores.forEach((s, c) => (out[(4 + c) * n + i] = s));
+  });
+  return out;
+}
+
+describe('YOLOv8 export decode', () => {
+  it('thresholds on the best class, converts xywh to corners and suppresses overlaps per class', () => {
+    const out = output(2, [
+      { cx: 100, cy: 100, w: 20, h: 10, scores: [0.9, 0.1] },
+      { cx: 102, cy: 101, w: 20, h: 10, scores: [0.8, 0.1] }, // same object, same class: suppressed
+      { cx: 101, cy: 100, w: 20, h: 10, scores: [0.1, 0.7] }, // same place, other class: kept
+      { cx: 300, cy: 50, w: 8, h: 8, scores: [0.2, 0.24] }, // below 0.25
+    ]);
+    const d = decodeExport(out, 2, 4, { conf: 0.25, iou: 0.5, maxDet: 300 });
+    expect(d).toHaveLength(2);
+    expect(d[0]).toMatchObject({ x1: 90, y1: 95, x2: 110, y2: 105, cls: 0 });
+    expect(d[0].score).toBeCloseTo(0.9, 6);
+    expect(d[1].cls).toBe(1);
+  });
+
+  it('keeps at most maxDet boxes, best first', () => {
+    const dets = Array.from({ length: 10 }, (_, i) => ({ x1: i * 100, y1: 0, x2: i * 100 + 10, y2: 10, score: i / 10, cls: 0 }));
+    const k = nms(dets, 0.5, 3);
+    expect(k.map((d) => d.score)).toEqual([0.9, 0.8, 0.7]);
+  });
+});
