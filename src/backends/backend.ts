@@ -50,6 +50,10 @@ export interface Backend {
   readonly model: ModelInfo;
   infer(batch: TileInput[], decode: DecodeOptions): Promise<TileOutput[]>;
   timings(): BackendTimings;
+  /** Change the thread count while running, where the backend can (the power budget guard uses it). */
+  setThreads?(n: number): void;
+  /** Threads in use. */
+  readonly threads: number;
   dispose(): Promise<void>;
 }
 

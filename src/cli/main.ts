@@ -10,6 +10,7 @@ import * as detect from './commands/detect.js';
 import * as synth from './commands/synth.js';
 import * as evaluate from './commands/evaluate.js';
 import * as demo from './commands/demo.js';
+import * as telemetry from './commands/telemetry.js';
 
 export async function main(argv: string[]): Promise<void> {
   registerBuiltinBackends();
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   synth.register(program);
   evaluate.register(program);
   demo.register(program);
+  telemetry.register(program);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

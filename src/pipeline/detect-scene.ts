@@ -17,6 +17,8 @@ import { openScene } from '../scene/open-scene.js';
 import type { Scene } from '../scene/types.js';
 import { MIN_OVERLAP, planTiles, type TilePlan } from '../tiling/plan.js';
 import { TileStream, type Tile } from '../tiling/tile-stream.js';
+import type { BudgetGuard } from '../telemetry/budget-guard.js';
+import type { PowerSampler } from '../telemetry/power/sampler.js';
 import { BoundedQueue } from '../util/bounded-queue.js';
 import { enrich, type SceneDetection } from './detection.js';
 import { TileMerger } from './merge.js';
@@ -46,7 +48,13 @@ export interface DetectOptions {
   observer?: PipelineObserver;
   /** A backend already loaded (benchmarks reuse one across scenes). */
   loadedBackend?: Backend;
+  /** Power sampling: energy and average/peak watts go into the summary. */
+  power?: PowerSampler;
+  /** Enforces a power budget by idle insertion and fewer threads (needs `power`). */
+  budget?: BudgetGuard;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function tilePlanFor(model: ModelInfo, width: number, height: number, tile?: number, overlap?: number): TilePlan {
   const tw = tile ?? model.width;
@@ -91,6 +99,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
   let backend: Backend | null = null;
   let sinks: Sinks | null = null;
   let createdDir: string | null = null;
+  let unlisten: (() => void) | undefined;
   try {
     const plan = tilePlanFor(model, scene.info.width, scene.info.height, opts.tile, opts.overlap);
     const stream = new TileStream(scene, plan, model.input, {
@@ -138,6 +147,10 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     });
 
     // 3. Stream.
+    const energy0 = opts.power?.energyAt() ?? 0;
+    const peak0 = opts.power ? opts.power.latest().watts : 0;
+    let peakW = peak0;
+    unlisten = opts.power?.onSample((s) => (peakW = Math.max(peakW, s.watts)));
     const merger = new TileMerger(plan);
     const all: SceneDetection[] = [];
     const stage = { read: 0, normalise: 0, infer: 0, decode: 0, merge: 0 };
@@ -204,6 +217,15 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
         });
         obs.progress?.(processed + stream.stats.skipped, plan.count);
       }
+      if (opts.budget && opts.power) {
+        const action = opts.budget.update(performance.now(), opts.power.windowAvg(opts.budget.cfg.windowS));
+        if (action) {
+          obs.health?.({ kind: 'budget', ...action });
+          if (action.action === 'threads') backend.setThreads?.(action.threads);
+        }
+        const idle = opts.budget.idleAfter(outs.reduce((a, o) => a + o.inferMs + o.decodeMs, 0));
+        if (idle > 0) await sleep(idle);
+      }
     }
     await producer;
     release(merger.releaseAll());
@@ -212,6 +234,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     // 4. Close outputs.
     const seconds = (performance.now() - t0) / 1000;
     const mp = (scene.info.width * scene.info.height) / 1e6;
+    const energy = opts.power ? Math.max(0, opts.power.energyAt() - energy0) : null;
     const summary: SceneSummary = {
       scene_id: sceneId,
       scene: opts.scene,
@@ -226,6 +249,11 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
       mp_per_s: Number((mp / seconds).toFixed(3)),
       detections: all.length,
       peak_rss_mb: peakRssMb(),
+      energy_j: energy === null ? null : Number(energy.toFixed(3)),
+      avg_w: energy === null ? null : Number((energy / seconds).toFixed(3)),
+      peak_w: opts.power ? Number(Math.max(peakW, opts.power.latest().watts).toFixed(3)) : null,
+      power_source: opts.power ? `${opts.power.kind}: ${opts.power.detail}` : null,
+      power_measured: opts.power ? opts.power.measured : null,
       tile_size: [plan.tileWidth, plan.tileHeight],
       overlap: plan.overlap,
       conf: decode.conf,
@@ -263,6 +291,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     }
     throw e;
   } finally {
+    unlisten?.();
     if (backend && !opts.loadedBackend) await backend.dispose();
     await scene.close();
   }

@@ -30,6 +30,7 @@ export interface TileEvent {
 export type HealthEvent =
   | { kind: 'fallback'; requested: string; actual: string; reason: string }
   | { kind: 'error'; message: string; code?: string }
+  | { kind: 'budget'; action: string; message: string; avgW: number; duty: number; threads: number }
   | { kind: 'skipped_tile'; tileId: number; reason: string };
 
 export interface PipelineObserver {

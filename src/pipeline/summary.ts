@@ -17,6 +17,12 @@ export interface SceneSummary {
   tile_size: [number, number];
   overlap: number;
   conf: number;
+  /** Energy over the scene and its source; null without a power sampler. */
+  energy_j: number | null;
+  avg_w: number | null;
+  peak_w: number | null;
+  power_source: string | null;
+  power_measured: boolean | null;
   /** Total milliseconds per stage (stages overlap in time, so they need not sum to `seconds`). */
   stage_ms: { read: number; normalise: number; infer: number; decode: number; merge: number };
 }

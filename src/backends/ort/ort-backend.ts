@@ -13,13 +13,15 @@ export class OrtBackend implements Backend {
   readonly name = 'ort' as const;
   readonly description: string;
   readonly model: ModelInfo;
+  readonly threads: number;
   private readonly worker: Worker;
   private readonly counter = new TimingCounter();
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (o: TileOutput[]) => void; reject: (e: Error) => void }>();
 
-  private constructor(worker: Worker, model: ModelInfo, description: string) {
+  private constructor(worker: Worker, model: ModelInfo, description: string, threads: number) {
     this.worker = worker;
+    this.threads = threads;
     this.model = model;
     this.description = description;
     worker.on('message', (m: WorkerReply) => {
@@ -53,7 +55,7 @@ export class OrtBackend implements Backend {
       await worker.terminate();
       throw e;
     });
-    return new OrtBackend(worker, model, `onnxruntime-node ${version} CPU EP, fp32, ${opts.threads} thread${opts.threads > 1 ? 's' : ''}`);
+    return new OrtBackend(worker, model, `onnxruntime-node ${version} CPU EP, fp32, ${opts.threads} thread${opts.threads > 1 ? 's' : ''}`, opts.threads);
   }
 
   infer(batch: TileInput[], decode: DecodeOptions): Promise<TileOutput[]> {

@@ -12,10 +12,11 @@ import { writeXview3Scene } from '../../synth/write-scene.js';
 import { integer, oneOf, size2 } from '../../util/check.js';
 import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
 import { progressBar } from '../progress.js';
+import { addRuntimeOptions, withRuntime } from '../runtime-options.js';
 import { BACKEND_CHOICES, printSummary } from './detect.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('demo')
     .description('synthesise a Sentinel-1 scene, detect vessels with the bundled model, print the summary and the xView3 score')
     .option('-o, --out <dir>', 'working folder', 'sarwatch-demo')
@@ -24,22 +25,25 @@ export function register(program: Command): void {
     .option('-m, --model <file>', 'YOLOv8 detection ONNX', BUNDLED_MODEL)
     .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
-    .option('--json', 'print JSON')
-    .action(async (o) => {
+    .option('--json', 'print JSON');
+  addRuntimeOptions(cmd).action(async (o) => {
       const [width, height] = size2('--size', o.size, 30_000);
-      const sceneDir = path.join(o.out, 'scene');
+      const sceneDir = path.join(o.out, `synthetic-s${o.seed}`);
       const detDir = path.join(o.out, 'detections');
       if (!o.json) process.stdout.write(`synthesising a ${width} x ${height} scene (seed ${o.seed}) in ${sceneDir}\n`);
       const synth = writeXview3Scene(sceneDir, { width, height, seed: integer('--seed', o.seed, 0, 2 ** 31 - 1) });
       const bar = progressBar('detect', !o.json);
-      const summary = await detectScene({
+      const threads = integer('--threads', o.threads, 1, 256);
+      const summary = await withRuntime(o, threads, (rt) => detectScene({
         scene: sceneDir,
         outDir: detDir,
         modelPath: o.model,
         backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
-        backendOptions: { threads: integer('--threads', o.threads, 1, 256) },
-        observer: { progress: (d, t) => bar.update(d, t) },
-      }).finally(() => bar.stop());
+        backendOptions: { threads },
+        observer: { ...rt.observer, progress: (d, t) => bar.update(d, t) },
+        power: rt.power,
+        budget: rt.budget,
+      }).finally(() => bar.stop()));
       const score = scoreXview3(readPredictions(path.join(detDir, 'detections.csv')), readLabels(path.join(sceneDir, 'labels.csv')), {
         shorelines: readShorelines(path.join(sceneDir, 'shoreline.csv')),
       });

@@ -6,10 +6,11 @@ import type { SceneSummary } from '../../pipeline/summary.js';
 import { integer, number, oneOf } from '../../util/check.js';
 import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
 import { progressBar } from '../progress.js';
+import { addRuntimeOptions, withRuntime, type RuntimeCliOptions } from '../runtime-options.js';
 
 export const BACKEND_CHOICES = ['auto', 'ort', 'cpu', 'fpga'] as const;
 
-export interface DetectCliOptions {
+export interface DetectCliOptions extends RuntimeCliOptions {
   out: string;
   model: string;
   backend: string;
@@ -21,7 +22,6 @@ export interface DetectCliOptions {
   batch: string;
   pixelSpacing?: string;
   quicklook: boolean;
-  telemetry?: string;
   json?: boolean;
 }
 
@@ -34,11 +34,14 @@ export function printSummary(s: SceneSummary): void {
     `stages ms  read ${s.stage_ms.read}, normalise ${s.stage_ms.normalise}, infer ${s.stage_ms.infer}, decode ${s.stage_ms.decode}, merge ${s.stage_ms.merge}`,
     `detections ${s.detections}`,
   ];
+  if (s.energy_j !== null) {
+    lines.push(`power      ${s.avg_w} W average, ${s.peak_w} W peak, ${s.energy_j} J (${s.power_measured ? 'measured' : 'modelled'}: ${s.power_source})`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('detect')
     .description('detect vessels in a scene (GeoTIFF, xView3 folder, PNG/JPEG) and write CSV, GeoJSON, quicklook and summary')
     .argument('<scene>', 'GeoTIFF file, xView3 scene folder (VV_dB.tif, VH_dB.tif[, bathymetry.tif]) or PNG/JPEG')
@@ -53,23 +56,26 @@ export function register(program: Command): void {
     .option('--batch <n>', 'tiles per backend call', '1')
     .option('--pixel-spacing <m>', 'ground pixel size in metres for scenes without georeference')
     .option('--no-quicklook', 'skip quicklook.png')
-    .option('--json', 'print the summary as JSON')
-    .action(async (scene: string, o: DetectCliOptions) => {
+    .option('--json', 'print the summary as JSON');
+  addRuntimeOptions(cmd).action(async (scene: string, o: DetectCliOptions) => {
       const bar = progressBar('detect', !o.json);
-      const summary = await detectScene({
+      const threads = integer('--threads', o.threads, 1, 256);
+      const summary = await withRuntime(o, threads, (rt) => detectScene({
           scene,
           outDir: o.out,
           modelPath: o.model,
           backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
-          backendOptions: { threads: integer('--threads', o.threads, 1, 256) },
+          backendOptions: { threads },
           decode: { conf: number('--conf', o.conf, 0.001, 1), iou: number('--iou', o.iou, 0.01, 1) },
           tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
           overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),
           batch: integer('--batch', o.batch, 1, 64),
           pixelSpacingM: o.pixelSpacing === undefined ? null : number('--pixel-spacing', o.pixelSpacing, 0.01, 10_000),
           quicklook: o.quicklook,
-          observer: { progress: (d, t) => bar.update(d, t) },
-        }).finally(() => bar.stop());
+          observer: { ...rt.observer, progress: (d, t) => bar.update(d, t) },
+          power: rt.power,
+          budget: rt.budget,
+        }).finally(() => bar.stop()));
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else printSummary(summary);
     });

@@ -1,0 +1,25 @@
+// sarwatch accelerator configuration: the one place the engine's shape and
+// limits are set. The HLS kernel, the CPU reference, the compiler (which
+// checks a model fits) and the performance model (src/accel/engine-config.ts
+// parses this file) all read these numbers.
+#pragma once
+
+namespace sarwatch {
+namespace engine {
+
+// MAC array: kPeOc output channels × kPeIc input channels per cycle.
+constexpr int kPeOc = 32;
+constexpr int kPeIc = 32;
+// Two int8 MACs that share an activation are packed into one DSP48E2.
+constexpr int kMacsPerDsp = 2;
+constexpr int kClockMhz = 300;
+
+// Limits of the on-chip buffers (checked against each program at load).
+constexpr int kMaxChannels = 256;   // input or output channels of one layer
+constexpr int kMaxWidth = 1024;     // feature-map width in pixels (line buffers)
+constexpr int kMaxHeight = 1024;
+constexpr int kMaxLayers = 256;
+constexpr int kMaxInputs = 4;       // inputs of one layer (concat)
+
+}  // namespace engine
+}  // namespace sarwatch
