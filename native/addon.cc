@@ -1,6 +1,8 @@
 // sarwatch native addon: module registration. One file per wrapped concept
-// lives beside this one; this file only wires them into the module.
+// lives under native/src/napi; this file only wires them into the module.
 #include <napi.h>
+
+#include "src/napi/engine_wrap.h"
 
 namespace {
 
@@ -10,6 +12,7 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
+  sarwatch::InitEngine(env, exports);
   return exports;
 }
 

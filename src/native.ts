@@ -7,9 +7,65 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { SarwatchError } from './errors.js';
 
+export type SimdPath = 'scalar' | 'avx2' | 'avx512vnni' | 'neon';
+
+export interface EngineOutputInfo {
+  kind: 'box' | 'cls';
+  level: number;
+  stride: number;
+  h: number;
+  w: number;
+  c: number;
+  scale: number;
+  zp: number;
+}
+
+export interface EngineInfo {
+  simd: SimdPath;
+  threads: number;
+  layers: number;
+  arenaBytes: number;
+  /** Multiply-accumulates per tile. */
+  macs: number;
+  inputShape: [number, number, number];
+  outputs: EngineOutputInfo[];
+  /** The program's JSON metadata. */
+  metadata: string;
+}
+
+export interface EngineTileResult {
+  /** n × 6: x1, y1, x2, y2, score, class (tile pixels). */
+  detections: Float32Array;
+  inferMs: number;
+  decodeMs: number;
+  /** Anchors examined, and how many cleared the int8 class threshold. */
+  anchors: number;
+  passed: number;
+}
+
+/** The int8 CPU engine (native/src/engine) running one compiled program. */
+export interface NativeEngine {
+  info(): EngineInfo;
+  /** Runs tiles (planar u8 C × H × W Buffers, kept alive and read without copies) off the event loop. */
+  run(tiles: Buffer[], conf: number, iou: number, maxDet: number): Promise<EngineTileResult[]>;
+  /** Runs one tile and returns the raw int8 head outputs (HWC codes), one Buffer per program output. */
+  runRaw(tile: Buffer): Promise<Buffer[]>;
+  /** Runs one tile and returns the given program tensors (ids of the program's tensor table) as HWC codes. */
+  runRaw(tile: Buffer, tensors: number[]): Promise<Buffer[]>;
+  setThreads(n: number): void;
+}
+
 export interface NativeAddon {
   /** Addon version, equal to package.json's. */
   version(): string;
+  /**
+   * Validates and loads a program. Throws an Error whose `code` is E_PROGRAM_CRC
+   * (corrupt or truncated), E_PROGRAM_VERSION or E_PROGRAM_INVALID.
+   */
+  Engine: new (program: Buffer, threads: number, simd: SimdPath | 'auto') => NativeEngine;
+  /** SIMD paths this CPU can run. */
+  simdPaths(): SimdPath[];
+  bestSimd(): SimdPath;
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

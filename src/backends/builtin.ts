@@ -1,4 +1,5 @@
 /** Registers the backends that ship with sarwatch. */
+import { cpuFactory } from './cpu/cpu-backend.js';
 import { ortFactory } from './ort/ort-backend.js';
 import { registerBackend } from './registry.js';
 
@@ -8,4 +9,5 @@ export function registerBuiltinBackends(): void {
   if (done) return;
   done = true;
   registerBackend(ortFactory);
+  registerBackend(cpuFactory);
 }

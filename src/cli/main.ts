@@ -11,6 +11,7 @@ import * as synth from './commands/synth.js';
 import * as evaluate from './commands/evaluate.js';
 import * as demo from './commands/demo.js';
 import * as telemetry from './commands/telemetry.js';
+import * as compile from './commands/compile.js';
 
 export async function main(argv: string[]): Promise<void> {
   registerBuiltinBackends();
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<void> {
   evaluate.register(program);
   demo.register(program);
   telemetry.register(program);
+  compile.register(program);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

@@ -10,6 +10,7 @@ import { readLabels, readPredictions, readShorelines, scoreXview3 } from '../../
 import { detectScene } from '../../pipeline/detect-scene.js';
 import { writeXview3Scene } from '../../synth/write-scene.js';
 import { integer, oneOf, size2 } from '../../util/check.js';
+import { CALIB_HELP } from './compile.js';
 import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
 import { progressBar } from '../progress.js';
 import { addRuntimeOptions, withRuntime } from '../runtime-options.js';
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('-m, --model <file>', 'YOLOv8 detection ONNX', BUNDLED_MODEL)
     .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
+    .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
     .option('--json', 'print JSON');
   addRuntimeOptions(cmd).action(async (o) => {
       const [width, height] = size2('--size', o.size, 30_000);
@@ -39,7 +41,7 @@ export function register(program: Command): void {
         outDir: detDir,
         modelPath: o.model,
         backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
-        backendOptions: { threads },
+        backendOptions: { threads, calib: o.calib },
         observer: { ...rt.observer, progress: (d, t) => bar.update(d, t) },
         power: rt.power,
         budget: rt.budget,

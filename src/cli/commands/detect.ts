@@ -4,6 +4,7 @@ import type { BackendName } from '../../backends/backend.js';
 import { detectScene } from '../../pipeline/detect-scene.js';
 import type { SceneSummary } from '../../pipeline/summary.js';
 import { integer, number, oneOf } from '../../util/check.js';
+import { CALIB_HELP } from './compile.js';
 import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
 import { progressBar } from '../progress.js';
 import { addRuntimeOptions, withRuntime, type RuntimeCliOptions } from '../runtime-options.js';
@@ -21,6 +22,7 @@ export interface DetectCliOptions extends RuntimeCliOptions {
   threads: string;
   batch: string;
   pixelSpacing?: string;
+  calib?: string;
   quicklook: boolean;
   json?: boolean;
 }
@@ -53,6 +55,7 @@ export function register(program: Command): void {
     .option('--tile <n>', 'tile size in px (default and maximum: the model input)')
     .option('--overlap <n>', 'tile overlap in px (at least 64)')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
+    .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
     .option('--batch <n>', 'tiles per backend call', '1')
     .option('--pixel-spacing <m>', 'ground pixel size in metres for scenes without georeference')
     .option('--no-quicklook', 'skip quicklook.png')
@@ -65,7 +68,7 @@ export function register(program: Command): void {
           outDir: o.out,
           modelPath: o.model,
           backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
-          backendOptions: { threads },
+          backendOptions: { threads, calib: o.calib },
           decode: { conf: number('--conf', o.conf, 0.001, 1), iou: number('--iou', o.iou, 0.01, 1) },
           tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
           overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),

@@ -6,6 +6,7 @@ import type { BackendName } from '../../backends/backend.js';
 import { evaluateDataset } from '../../eval/run-eval.js';
 import { readLabels, readPredictions, readShorelines, scoreXview3 } from '../../eval/xview3-score.js';
 import { integer, number, oneOf } from '../../util/check.js';
+import { CALIB_HELP } from './compile.js';
 import { BUNDLED_MODEL, DEFAULT_THREADS } from '../defaults.js';
 import { progressBar } from '../progress.js';
 import { BACKEND_CHOICES } from './detect.js';
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('--conf <x>', 'operating threshold for precision/recall/F1', '0.25')
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
+    .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
     .option('--json', 'print JSON')
     .action(async (imagesDir: string, labelsDir: string, o) => {
       const bar = progressBar('eval', !o.json);
@@ -35,7 +37,7 @@ export function register(program: Command): void {
         listFile: o.list,
         modelPath: o.model,
         backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
-        backendOptions: { threads: integer('--threads', o.threads, 1, 256) },
+        backendOptions: { threads: integer('--threads', o.threads, 1, 256), calib: o.calib },
         conf: number('--conf', o.conf, 0.001, 1),
         iou: number('--iou', o.iou, 0.01, 1),
         onProgress: (d, t) => bar.update(d, t),

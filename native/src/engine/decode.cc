@@ -1,0 +1,74 @@
+#include "decode.h"
+
+#include <math.h>
+
+#include <algorithm>
+
+namespace sarwatch {
+
+namespace {
+
+float iou(const Detection& a, const Detection& b) {
+  const float w = std::min(a.x2, b.x2) - std::max(a.x1, b.x1);
+  const float h = std::min(a.y2, b.y2) - std::max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const float inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
+}
+
+}  // namespace
+
+void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<Detection>* out, DecodeStats* stats) {
+  std::vector<Detection> cand;
+  const float logit = logf(o.conf / (1.0f - o.conf));
+  for (int l = 0; l < n; ++l) {
+    const HeadLevel& L = levels[l];
+    // Smallest code whose sigmoid can reach conf; one below it is checked in float to be safe at the boundary.
+    const float qf = L.cls_zp + logit / L.cls_scale;
+    const int qthr = qf > 200 ? 200 : (qf < -200 ? -200 : static_cast<int>(ceilf(qf))) - 1;
+    float ex[256];
+    for (int d = 0; d < 256; ++d) ex[d] = expf(L.box_scale * static_cast<float>(d - 255));
+    for (int y = 0; y < L.h; ++y) {
+      for (int x = 0; x < L.w; ++x) {
+        const int8_t* c = L.cls + (static_cast<size_t>(y) * L.w + x) * L.cls_stride;
+        int best = c[0], arg = 0;
+        for (int k = 1; k < L.nc; ++k) {
+          if (c[k] > best) best = c[k], arg = k;
+        }
+        if (stats) ++stats->anchors;
+        if (best < qthr) continue;  // the early exit: no dequantisation for most anchors
+        const float score = 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(best - L.cls_zp)));
+        if (score < o.conf) continue;
+        if (stats) ++stats->passed;
+        const int8_t* b = L.box + (static_cast<size_t>(y) * L.w + x) * L.box_stride;
+        float dist[4];
+        for (int side = 0; side < 4; ++side) {
+          const int8_t* q = b + side * L.reg_max;
+          int m = q[0];
+          for (int i = 1; i < L.reg_max; ++i) m = q[i] > m ? q[i] : m;
+          float num = 0, den = 0;
+          for (int i = 0; i < L.reg_max; ++i) {
+            const float e = ex[q[i] - m + 255];
+            num += e * i;
+            den += e;
+          }
+          dist[side] = num / den;
+        }
+        const float ax = x + 0.5f, ay = y + 0.5f, s = static_cast<float>(L.stride);
+        cand.push_back({(ax - dist[0]) * s, (ay - dist[1]) * s, (ax + dist[2]) * s, (ay + dist[3]) * s, score, arg});
+      }
+    }
+  }
+  std::stable_sort(cand.begin(), cand.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  std::vector<char> dead(cand.size(), 0);
+  out->clear();
+  for (size_t i = 0; i < cand.size() && static_cast<int>(out->size()) < o.max_det; ++i) {
+    if (dead[i]) continue;
+    out->push_back(cand[i]);
+    for (size_t j = i + 1; j < cand.size(); ++j) {
+      if (!dead[j] && cand[j].cls == cand[i].cls && iou(cand[i], cand[j]) > o.iou) dead[j] = 1;
+    }
+  }
+}
+
+}  // namespace sarwatch

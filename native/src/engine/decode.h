@@ -1,0 +1,39 @@
+// Host decode of the raw int8 head: the class threshold is applied to the
+// int8 logit codes, so most anchors are rejected with one integer compare and
+// never dequantised; survivors get DFL (softmax expectation over the bins,
+// from an exp table), box decode and class-aware NMS.
+#pragma once
+
+#include <stdint.h>
+
+#include <vector>
+
+namespace sarwatch {
+
+struct Detection {
+  float x1, y1, x2, y2, score;
+  int cls;
+};
+
+struct DecodeOptions {
+  float conf = 0.25f;
+  float iou = 0.5f;
+  int max_det = 300;
+};
+
+struct HeadLevel {
+  const int8_t* box;  // [h][w] pixels of box_stride codes, 4 × reg_max bins
+  const int8_t* cls;  // [h][w] pixels of cls_stride codes, nc logits
+  int h, w, box_stride, cls_stride, reg_max, nc, stride;
+  float box_scale, cls_scale;
+  int32_t box_zp, cls_zp;
+};
+
+struct DecodeStats {
+  long anchors = 0;
+  long passed = 0;  // anchors that cleared the int8 threshold and were dequantised
+};
+
+void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<Detection>* out, DecodeStats* stats);
+
+}  // namespace sarwatch
