@@ -47,7 +47,7 @@
           "type": "static_library",
           "sources": ["native/src/engine/conv_avx512.cc"],
           "defines": ["SARWATCH_HAVE_X86_KERNELS"],
-          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-fPIC"]
+          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-fPIC", "-Wno-maybe-uninitialized"]
         }
       ]
     }]

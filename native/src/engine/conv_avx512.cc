@@ -25,7 +25,7 @@ inline __m128i requant16(__m512i acc, __m512i m, __m512i n, __m512i zp) {
   odd = _mm512_srav_epi64(_mm512_add_epi64(odd, _mm512_sllv_epi64(one, _mm512_sub_epi64(n_odd, one))), n_odd);
   __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   r = _mm512_add_epi32(r, zp);
-  return _mm512_cvtsepi32_epi8(r);  // saturates to [−128, 127]
+  return _mm512_mask_cvtsepi32_epi8(_mm_setzero_si128(), 0xFFFF, r);  // saturates to [−128, 127]
 }
 
 inline void store16(const ConvLayer& L, __m512i acc, int c0, int nc, int8_t* out) {
