@@ -1,0 +1,541 @@
+// The sarwatch int8 layer engine (Vitis HLS, Kria KV260 / XCK26).
+//
+// Convolution: a 32 (output channels) x 32 (input channels) MAC array, weight
+// stationary. For each output row and 32-channel output tile, the kernel walks
+// the k-steps (kernel tap x 32-channel input tile); each k-step holds a 32x32
+// weight block in registers and streams the row's pixels through the array at
+// II=1, adding into one partial-sum bank per output lane. Two products that
+// share an activation go through one DSP48E2 (mac2). Input rows live in a
+// circular line buffer, the layer's weights in an on-chip weight buffer
+// (URAM), loaded in chunks when a layer is larger. Per row, fetching the next
+// input rows, computing and storing the output row overlap (DATAFLOW).
+//
+// All arithmetic comes from native/include/sarwatch/quant.h, the same header
+// the CPU reference engine uses, so the two cannot drift apart; the C
+// simulation test bench checks every output byte against the CPU engine.
+//
+// Synthesis rules kept here: no dynamic allocation, recursion, function
+// pointers or STL; every loop bounded (tripcounts from engine_config.h).
+#include "sarwatch_engine.h"
+
+#include <stdint.h>
+
+#include "sarwatch/engine_config.h"
+#include "sarwatch/program.h"
+#include "sarwatch/quant.h"
+
+namespace {
+
+using namespace sarwatch;
+using namespace sarwatch::engine;
+namespace P = sarwatch::prog;
+
+constexpr int kLanes = kPeOc;  // output channels in parallel
+constexpr int kVec = kPeIc;    // input channels in parallel
+constexpr int kMaxKSteps = kMaxConvKernel * kMaxConvKernel * (kMaxChannels / kVec);
+constexpr int kRowCap = kMaxRowBytes + 2 * kVec;  // slack: the last vector of a pixel may overhang
+static_assert(kLanes % 2 == 0, "output lanes are paired for DSP packing");
+static_assert(kMaxChannels % kVec == 0, "channel limit must be a whole number of input vectors");
+static_assert(kWeightBufBytes % (kLanes * kVec) == 0, "weight buffer holds whole 32x32 blocks");
+
+struct Tensor {
+  int c, h, w, ps, choff, zp;
+  uint32_t base;  // arena byte offset of the owning buffer
+};
+
+// ------------------------------------------------------------------ program access
+
+uint32_t word(const word_t* prog, uint32_t byte_off) { return uint32_t(uint64_t(prog[byte_off / 4])); }
+uint32_t hdr(const word_t* prog, int w) { return word(prog, 4u * uint32_t(w)); }
+
+Tensor tensor(const word_t* prog, uint32_t t) {
+  const uint32_t b = hdr(prog, P::kHTensorTable) + 4u * t * P::kTensorWords;
+  Tensor r;
+  r.c = int(word(prog, b + 4 * P::kTChannels));
+  r.h = int(word(prog, b + 4 * P::kTHeight));
+  r.w = int(word(prog, b + 4 * P::kTWidth));
+  r.ps = int(word(prog, b + 4 * P::kTPixelStride));
+  r.choff = int(word(prog, b + 4 * P::kTChannelOffset));
+  r.zp = int32_t(word(prog, b + 4 * P::kTZeroPoint));
+  r.base = word(prog, b + 4 * P::kTArenaOffset);
+  return r;
+}
+
+uint32_t layer_word(const word_t* prog, uint32_t l, int w) { return word(prog, hdr(prog, P::kHLayerTable) + 4u * (l * P::kLayerWords + uint32_t(w))); }
+
+int32_t data_i32(const word_t* prog, uint32_t data_off, int i) { return int32_t(word(prog, hdr(prog, P::kHDataOffset) + data_off + 4u * uint32_t(i))); }
+
+// ------------------------------------------------------------------ memory helpers
+
+// Bytes [addr, addr+n) of a 128-bit-beat port, any alignment.
+void mem_read(const beat_t* mem, uint32_t addr, int n, int8_t* dst) {
+  const uint32_t b0 = addr / kAxiBytes, b1 = (addr + uint32_t(n) + kAxiBytes - 1) / kAxiBytes;
+read_beats:
+  for (uint32_t b = b0; b < b1; ++b) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kRowCap / kAxiBytes
+#pragma HLS PIPELINE II = 1
+    const beat_t v = mem[b];
+  read_bytes:
+    for (int k = 0; k < kAxiBytes; ++k) {
+#pragma HLS UNROLL
+      const int32_t pos = int32_t(b * kAxiBytes + uint32_t(k)) - int32_t(addr);
+      if (pos >= 0 && pos < n) dst[pos] = int8_t(uint8_t(uint64_t(v.range(8 * k + 7, 8 * k))));
+    }
+  }
+}
+
+// Bytes [addr, addr+n) into a 128-bit-beat port; partial edge beats are read, merged and rewritten.
+void mem_write(beat_t* mem, uint32_t addr, int n, const int8_t* src) {
+  const uint32_t b0 = addr / kAxiBytes, b1 = (addr + uint32_t(n) + kAxiBytes - 1) / kAxiBytes;
+write_beats:
+  for (uint32_t b = b0; b < b1; ++b) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kRowCap / kAxiBytes
+#pragma HLS PIPELINE II = 1
+    const bool partial = b * kAxiBytes < addr || (b + 1) * kAxiBytes > addr + uint32_t(n);
+    beat_t v;
+    if (partial) v = mem[b];
+  write_bytes:
+    for (int k = 0; k < kAxiBytes; ++k) {
+#pragma HLS UNROLL
+      const int32_t pos = int32_t(b * kAxiBytes + uint32_t(k)) - int32_t(addr);
+      if (pos >= 0 && pos < n) v.range(8 * k + 7, 8 * k) = uint8_t(src[pos]);
+    }
+    mem[b] = v;
+  }
+}
+
+// Bytes of the weight port (512-bit beats) into a local array.
+void weight_read(const wbeat_t* wmem, uint32_t addr, int n, int8_t* dst) {
+  const uint32_t b0 = addr / kWeightBeatBytes, b1 = (addr + uint32_t(n) + kWeightBeatBytes - 1) / kWeightBeatBytes;
+weight_beats:
+  for (uint32_t b = b0; b < b1; ++b) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxConvKernel * kMaxConvKernel * kMaxChannels / kWeightBeatBytes + 1
+#pragma HLS PIPELINE II = 1
+    const wbeat_t v = wmem[b];
+  weight_bytes:
+    for (int k = 0; k < kWeightBeatBytes; ++k) {
+#pragma HLS UNROLL
+      const int32_t pos = int32_t(b * kWeightBeatBytes + uint32_t(k)) - int32_t(addr);
+      if (pos >= 0 && pos < n) dst[pos] = int8_t(uint8_t(uint64_t(v.range(8 * k + 7, 8 * k))));
+    }
+  }
+}
+
+// One row of a tensor view: channels [choff, choff+c) of each pixel, packed densely (HWC, stride c).
+void read_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw, int8_t* dst) {
+  mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.ps), t.w * t.ps, raw);
+gather_px:
+  for (int x = 0; x < t.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+  gather_ch:
+    for (int c = 0; c < t.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+#pragma HLS PIPELINE II = 1
+      dst[x * t.c + c] = raw[x * t.ps + t.choff + c];
+    }
+  }
+}
+
+void write_row(beat_t* fmap, const Tensor& t, int y, const int8_t* src) {
+  // Layer outputs are whole buffers (checked by the host): one contiguous row.
+  mem_write(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.c), t.w * t.c, src);
+}
+
+// ------------------------------------------------------------------ the MAC pair
+
+// a·w_hi and a·w_lo from one 27x18 multiply (one DSP48E2): (w_hi·2^18 + w_lo)·a
+// = a·w_hi·2^18 + a·w_lo. The low 18 bits hold a·w_lo exactly (|a·w_lo| ≤ 2^14),
+// and the high part is a·w_hi less one when a·w_lo is negative.
+inline void mac2(int8_t w_hi, int8_t w_lo, int8_t a, int32_t& acc_hi, int32_t& acc_lo) {
+#pragma HLS INLINE
+  const ap_int<27> packed = (ap_int<27>(w_hi) << 18) + ap_int<27>(w_lo);
+  const ap_int<45> p = packed * ap_int<8>(a);
+  const ap_int<18> lo = p.range(17, 0);
+  const ap_int<27> hi = ap_int<27>(p >> 18) + ap_int<27>(lo < 0 ? 1 : 0);
+  acc_lo += int32_t(lo);
+  acc_hi += int32_t(hi);
+}
+
+// ------------------------------------------------------------------ layers
+
+int8_t g_weights[kWeightBufBytes];  // [oc tile][k-step][lane][vec]  (URAM)
+int8_t g_line[kLineRows][kRowCap];  // input rows, dense HWC (BRAM)
+int g_line_row[kLineRows];          // which input row each slot holds (−1: none)
+int32_t g_psum[kLanes][kMaxOutWidth];  // one bank per output lane (BRAM)
+int8_t g_raw[kRowCap];
+int8_t g_row_a[kRowCap], g_row_b[kRowCap], g_out_row[kRowCap];
+int32_t g_bias[kMaxChannels], g_mult[kMaxChannels], g_shift[kMaxChannels];
+int8_t g_lut[256];
+
+void ensure_row(const beat_t* fmap, const Tensor& in, int iy) {
+  const int slot = iy % kLineRows;
+  if (g_line_row[slot] == iy) return;
+  read_row(fmap, in, iy, g_raw, g_line[slot]);
+  g_line_row[slot] = iy;
+}
+
+void reset_lines() {
+reset_slots:
+  for (int s = 0; s < kLineRows; ++s) {
+#pragma HLS UNROLL
+    g_line_row[s] = -1;
+  }
+}
+
+void load_lut(const word_t* prog, uint32_t off) {
+load_lut_words:
+  for (int i = 0; i < 64; ++i) {
+#pragma HLS PIPELINE II = 1
+    const uint32_t w = uint32_t(data_i32(prog, off, i));
+    for (int k = 0; k < 4; ++k) g_lut[4 * i + k] = int8_t(uint8_t(w >> (8 * k)));
+  }
+}
+
+void run_conv(const word_t* prog, const wbeat_t* wmem, beat_t* fmap, uint32_t l) {
+  const Tensor in = tensor(prog, layer_word(prog, l, P::kLIn0));
+  const Tensor out = tensor(prog, layer_word(prog, l, P::kLOut));
+  const uint32_t k = layer_word(prog, l, P::kLKernel);
+  const int kh = P::kernel_h(k), kw = P::kernel_w(k), s = P::kernel_stride(k), pad = P::kernel_pad(k);
+  const int groups = int(layer_word(prog, l, P::kLGroups));
+  const int cin_g = in.c / groups, cout_g = out.c / groups;
+  const int taps = kh * kw, ict = (cin_g + kVec - 1) / kVec, oct = (cout_g + kLanes - 1) / kLanes;
+  const int ksteps = taps * ict;
+  const uint32_t w_off = hdr(prog, P::kHDataOffset) + layer_word(prog, l, P::kLWeights);
+  const uint32_t b_off = layer_word(prog, l, P::kLBias), m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
+  const bool has_lut = layer_word(prog, l, P::kLLut) != P::kNone;
+  const int32_t pre_zp = int32_t(layer_word(prog, l, P::kLPreZp));
+  if (has_lut) load_lut(prog, layer_word(prog, l, P::kLLut));
+load_requant:
+  for (int c = 0; c < out.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+#pragma HLS PIPELINE II = 1
+    g_bias[c] = data_i32(prog, b_off, c);
+    g_mult[c] = data_i32(prog, m_off, c);
+    g_shift[c] = data_i32(prog, s_off, c);
+  }
+  const int tiles_total = groups * oct;
+  const int block = kLanes * kVec;
+  const int tiles_per_chunk = kWeightBufBytes / (block * ksteps);
+  int8_t wsrc[kMaxConvKernel * kMaxConvKernel * kMaxChannels];
+chunks:
+  for (int t0 = 0; t0 < tiles_total; t0 += tiles_per_chunk) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 8
+    const int t1 = t0 + tiles_per_chunk < tiles_total ? t0 + tiles_per_chunk : tiles_total;
+    // Weights of this chunk's output tiles into the buffer, zero where a lane or vector slot is unused.
+  load_tiles:
+    for (int t = t0; t < t1; ++t) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 8
+      const int g = t / oct, ot = t % oct;
+    load_lanes:
+      for (int lane = 0; lane < kLanes; ++lane) {
+        const int co_g = ot * kLanes + lane;
+        const bool valid = co_g < cout_g;
+        if (valid) weight_read(wmem, w_off + uint32_t((g * cout_g + co_g) * taps * cin_g), taps * cin_g, wsrc);
+      load_ksteps:
+        for (int ks = 0; ks < ksteps; ++ks) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
+          const int tap = ks / ict, j = ks % ict;
+        load_vec:
+          for (int i = 0; i < kVec; ++i) {
+#pragma HLS PIPELINE II = 1
+            const int ci = j * kVec + i;
+            g_weights[(((t - t0) * ksteps + ks) * kLanes + lane) * kVec + i] = valid && ci < cin_g ? wsrc[tap * cin_g + ci] : int8_t(0);
+          }
+        }
+      }
+    }
+    reset_lines();
+  rows:
+    for (int y = 0; y < out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+    fetch_rows:
+      for (int ky = 0; ky < kh; ++ky) {
+        const int iy = y * s - pad + ky;
+        if (iy >= 0 && iy < in.h) ensure_row(fmap, in, iy);
+      }
+    out_tiles:
+      for (int t = t0; t < t1; ++t) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 8
+        const int g = t / oct, ot = t % oct;
+      init_psum:
+        for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+          for (int lane = 0; lane < kLanes; ++lane) {
+            const int co_g = ot * kLanes + lane;
+            g_psum[lane][x] = co_g < cout_g ? g_bias[g * cout_g + co_g] : 0;
+          }
+        }
+      ksteps_loop:
+        for (int ks = 0; ks < ksteps; ++ks) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
+          const int tap = ks / ict, j = ks % ict, ky = tap / kw, kx = tap % kw;
+          int8_t wreg[kLanes][kVec];
+#pragma HLS ARRAY_PARTITION variable = wreg complete dim = 0
+        load_block:
+          for (int lane = 0; lane < kLanes; ++lane) {
+#pragma HLS PIPELINE II = 1
+            for (int i = 0; i < kVec; ++i) wreg[lane][i] = g_weights[(((t - t0) * ksteps + ks) * kLanes + lane) * kVec + i];
+          }
+          const int iy = y * s - pad + ky;
+          const bool row_ok = iy >= 0 && iy < in.h;
+          const int slot = row_ok ? iy % kLineRows : 0;
+          const int cbase = g * cin_g + j * kVec;
+          const int nvec = cin_g - j * kVec < kVec ? cin_g - j * kVec : kVec;
+        pixels:
+          for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+            const int ix = x * s - pad + kx;
+            const bool ok = row_ok && ix >= 0 && ix < in.w;
+            int8_t a[kVec];
+#pragma HLS ARRAY_PARTITION variable = a complete
+          gather:
+            for (int i = 0; i < kVec; ++i) a[i] = ok && i < nvec ? g_line[slot][ix * in.c + cbase + i] : int8_t(in.zp);
+          lanes:
+            for (int lane = 0; lane < kLanes; lane += 2) {
+              int32_t hi = 0, lo = 0;
+            dot:
+              for (int i = 0; i < kVec; ++i) {
+                if (i < nvec) mac2(wreg[lane][i], wreg[lane + 1][i], a[i], hi, lo);
+              }
+              g_psum[lane][x] += hi;
+              g_psum[lane + 1][x] += lo;
+            }
+          }
+        }
+        // Requantise (and look up the activation) into this tile's channels of the output row.
+      requant:
+        for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+        requant_lanes:
+          for (int lane = 0; lane < kLanes; ++lane) {
+            const int co_g = ot * kLanes + lane;
+            if (co_g < cout_g) {
+              const int co = g * cout_g + co_g;
+              const int8_t v = q8::requantize(g_psum[lane][x], g_mult[co], g_shift[co], has_lut ? pre_zp : out.zp);
+              g_out_row[x * out.c + co] = has_lut ? q8::apply_lut(g_lut, v) : v;
+            }
+          }
+        }
+      }
+      write_row(fmap, out, y, g_out_row);
+    }
+  }
+}
+
+void run_add(const word_t* prog, beat_t* fmap, uint32_t l) {
+  const Tensor a = tensor(prog, layer_word(prog, l, P::kLIn0)), b = tensor(prog, layer_word(prog, l, P::kLIn1));
+  const Tensor out = tensor(prog, layer_word(prog, l, P::kLOut));
+  const uint32_t m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
+  const int32_t ma = data_i32(prog, m_off, 0), mb = data_i32(prog, m_off, 1), n = data_i32(prog, s_off, 0);
+add_rows:
+  for (int y = 0; y < out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+    read_row(fmap, a, y, g_raw, g_row_a);
+    read_row(fmap, b, y, g_raw, g_row_b);
+  add_px:
+    for (int i = 0; i < out.w * out.c; ++i) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes
+#pragma HLS PIPELINE II = 1
+      g_out_row[i] = q8::add_requantize(g_row_a[i], a.zp, ma, g_row_b[i], b.zp, mb, n, out.zp);
+    }
+    write_row(fmap, out, y, g_out_row);
+  }
+}
+
+void run_concat(const word_t* prog, beat_t* fmap, uint32_t l) {
+  const Tensor out = tensor(prog, layer_word(prog, l, P::kLOut));
+  const int n_in = int(layer_word(prog, l, P::kLNumIn));
+  const uint32_t m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
+concat_rows:
+  for (int y = 0; y < out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+    int off = 0;
+  concat_inputs:
+    for (int i = 0; i < n_in; ++i) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxInputs
+      const Tensor t = tensor(prog, layer_word(prog, l, P::kLIn0 + i));
+      const int32_t m = data_i32(prog, m_off, i), n = data_i32(prog, s_off, i);
+      read_row(fmap, t, y, g_raw, g_row_a);
+    concat_px:
+      for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+      concat_ch:
+        for (int c = 0; c < t.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+#pragma HLS PIPELINE II = 1
+          const int8_t q = g_row_a[x * t.c + c];
+          g_out_row[x * out.c + off + c] = m == 0 ? q : q8::requantize(q - t.zp, m, n, out.zp);
+        }
+      }
+      off += t.c;
+    }
+    write_row(fmap, out, y, g_out_row);
+  }
+}
+
+void run_maxpool(const word_t* prog, beat_t* fmap, uint32_t l) {
+  const Tensor in = tensor(prog, layer_word(prog, l, P::kLIn0)), out = tensor(prog, layer_word(prog, l, P::kLOut));
+  const uint32_t k = layer_word(prog, l, P::kLKernel);
+  const int kk = P::kernel_h(k), s = P::kernel_stride(k), pad = P::kernel_pad(k);
+  reset_lines();
+pool_rows:
+  for (int y = 0; y < out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+  pool_fetch:
+    for (int ky = 0; ky < kk; ++ky) {
+      const int iy = y * s - pad + ky;
+      if (iy >= 0 && iy < in.h) ensure_row(fmap, in, iy);
+    }
+  pool_px:
+    for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+    pool_ch:
+      for (int c = 0; c < out.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+#pragma HLS PIPELINE II = 1
+        int8_t m = -128;  // padding never wins
+      pool_win:
+        for (int ky = 0; ky < kk; ++ky) {
+          for (int kx = 0; kx < kk; ++kx) {
+            const int iy = y * s - pad + ky, ix = x * s - pad + kx;
+            if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) {
+              const int8_t v = g_line[iy % kLineRows][ix * in.c + c];
+              m = v > m ? v : m;
+            }
+          }
+        }
+        g_out_row[x * out.c + c] = m;
+      }
+    }
+    write_row(fmap, out, y, g_out_row);
+  }
+}
+
+void run_upsample(const word_t* prog, beat_t* fmap, uint32_t l) {
+  const Tensor in = tensor(prog, layer_word(prog, l, P::kLIn0)), out = tensor(prog, layer_word(prog, l, P::kLOut));
+  const int f = int(layer_word(prog, l, P::kLKernel));
+up_rows:
+  for (int y = 0; y < out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+    if (y % f == 0) read_row(fmap, in, y / f, g_raw, g_row_a);
+  up_px:
+    for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+    up_ch:
+      for (int c = 0; c < out.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+#pragma HLS PIPELINE II = 1
+        g_out_row[x * out.c + c] = g_row_a[(x / f) * in.c + c];
+      }
+    }
+    write_row(fmap, out, y, g_out_row);
+  }
+}
+
+void run_lut(const word_t* prog, beat_t* fmap, uint32_t l) {
+  const Tensor in = tensor(prog, layer_word(prog, l, P::kLIn0)), out = tensor(prog, layer_word(prog, l, P::kLOut));
+  load_lut(prog, layer_word(prog, l, P::kLLut));
+lut_rows:
+  for (int y = 0; y < out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+    read_row(fmap, in, y, g_raw, g_row_a);
+  lut_px:
+    for (int i = 0; i < out.w * out.c; ++i) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes
+#pragma HLS PIPELINE II = 1
+      g_out_row[i] = q8::apply_lut(g_lut, g_row_a[i]);
+    }
+    write_row(fmap, out, y, g_out_row);
+  }
+}
+
+// Planar u8 tile → HWC codes (pixel − 128) in the input tensor.
+void run_input(const word_t* prog, const beat_t* tile, beat_t* fmap) {
+  const Tensor t = tensor(prog, hdr(prog, P::kHInputTensor));
+in_rows:
+  for (int y = 0; y < t.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+  in_planes:
+    for (int c = 0; c < t.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 3
+      mem_read(tile, uint32_t((c * t.h + y) * t.w), t.w, g_raw);
+    in_px:
+      for (int x = 0; x < t.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxWidth
+#pragma HLS PIPELINE II = 1
+        g_out_row[x * t.c + c] = int8_t(int(uint8_t(g_raw[x])) - 128);
+      }
+    }
+    write_row(fmap, t, y, g_out_row);
+  }
+}
+
+void copy_heads(const word_t* prog, beat_t* fmap, beat_t* heads) {
+  uint32_t off = 0;
+heads_outputs:
+  for (uint32_t o = 0; o < hdr(prog, P::kHNumOutputs); ++o) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16
+    const uint32_t id = word(prog, hdr(prog, P::kHOutputTable) + 4u * (o * P::kOutputWords + P::kOTensor));
+    const Tensor t = tensor(prog, id);
+  heads_rows:
+    for (int y = 0; y < t.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
+      read_row(fmap, t, y, g_raw, g_row_a);
+      mem_write(heads, off + uint32_t(y * t.w * t.c), t.w * t.c, g_row_a);
+    }
+    off += (uint32_t(t.h * t.w * t.c) + kAxiBytes - 1) / kAxiBytes * kAxiBytes;
+  }
+}
+
+}  // namespace
+
+extern "C" void sarwatch_engine(const word_t* program, const wbeat_t* weights, const beat_t* tile, beat_t* fmap, beat_t* heads) {
+#pragma HLS INTERFACE m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 16
+#pragma HLS INTERFACE m_axi port = weights offset = slave bundle = gmem1 max_read_burst_length = 64
+#pragma HLS INTERFACE m_axi port = tile offset = slave bundle = gmem2 max_read_burst_length = 64
+#pragma HLS INTERFACE m_axi port = fmap offset = slave bundle = gmem3 max_read_burst_length = 64 max_write_burst_length = 64
+#pragma HLS INTERFACE m_axi port = heads offset = slave bundle = gmem4 max_write_burst_length = 64
+#pragma HLS INTERFACE s_axilite port = program bundle = control
+#pragma HLS INTERFACE s_axilite port = weights bundle = control
+#pragma HLS INTERFACE s_axilite port = tile bundle = control
+#pragma HLS INTERFACE s_axilite port = fmap bundle = control
+#pragma HLS INTERFACE s_axilite port = heads bundle = control
+#pragma HLS INTERFACE s_axilite port = return bundle = control
+#pragma HLS BIND_STORAGE variable = g_weights type = ram_2p impl = uram
+#pragma HLS BIND_STORAGE variable = g_line type = ram_2p impl = bram
+#pragma HLS BIND_STORAGE variable = g_psum type = ram_2p impl = bram
+#pragma HLS ARRAY_PARTITION variable = g_psum complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_line cyclic factor = 32 dim = 2
+#pragma HLS ARRAY_PARTITION variable = g_weights cyclic factor = 64 dim = 1
+  run_input(program, tile, fmap);
+layers:
+  for (uint32_t l = 0; l < hdr(program, P::kHNumLayers); ++l) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxLayers
+    switch (layer_word(program, l, P::kLOp)) {
+      case P::kOpConv:
+        run_conv(program, weights, fmap, l);
+        break;
+      case P::kOpAdd:
+        run_add(program, fmap, l);
+        break;
+      case P::kOpConcat:
+        run_concat(program, fmap, l);
+        break;
+      case P::kOpMaxPool:
+        run_maxpool(program, fmap, l);
+        break;
+      case P::kOpUpsample:
+        run_upsample(program, fmap, l);
+        break;
+      case P::kOpLut:
+        run_lut(program, fmap, l);
+        break;
+      default:
+        break;
+    }
+  }
+  copy_heads(program, fmap, heads);
+}
