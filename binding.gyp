@@ -1,6 +1,8 @@
 {
   "variables": {
-    "sarwatch_x86": "<!(node -p \"process.arch === 'x64' ? 1 : 0\")"
+    "sarwatch_x86": "<!(node -p \"process.arch === 'x64' ? 1 : 0\")",
+    "sarwatch_xrt": "<!(node -p \"require('fs').existsSync('/usr/include/xrt/xrt/xrt_device.h') || require('fs').existsSync('/opt/xilinx/xrt/include/xrt/xrt_device.h') ? 1 : 0\")",
+    "sarwatch_xrt_root": "<!(node -p \"require('fs').existsSync('/opt/xilinx/xrt/include/xrt/xrt_device.h') ? '/opt/xilinx/xrt' : '/usr'\")"
   },
   "target_defaults": {
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
@@ -16,6 +18,9 @@
       "sources": [
         "native/addon.cc",
         "native/src/napi/engine_wrap.cc",
+        "native/src/napi/fpga_wrap.cc",
+        "native/src/napi/tiling_wrap.cc",
+        "native/src/tiling/normalise.cc",
         "native/src/program.cc",
         "native/src/engine/executor.cc",
         "native/src/engine/ops.cc",
@@ -28,7 +33,13 @@
           "defines": ["SARWATCH_HAVE_X86_KERNELS"],
           "dependencies": ["sarwatch_avx2", "sarwatch_avx512"]
         }],
-        ["target_arch=='arm64'", {"sources": ["native/src/engine/conv_neon.cc"]}]
+        ["target_arch=='arm64'", {"sources": ["native/src/engine/conv_neon.cc"]}],
+        ["sarwatch_xrt==1", {
+          "defines": ["SARWATCH_HAVE_XRT"],
+          "sources": ["native/src/xrt/fpga_device.cc"],
+          "include_dirs": ["<(sarwatch_xrt_root)/include/xrt", "<(sarwatch_xrt_root)/include"],
+          "libraries": ["-L<(sarwatch_xrt_root)/lib", "-L<(sarwatch_xrt_root)/lib/x86_64-linux-gnu", "-lxrt_coreutil"]
+        }]
       ]
     }
   ],

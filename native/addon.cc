@@ -3,6 +3,8 @@
 #include <napi.h>
 
 #include "src/napi/engine_wrap.h"
+#include "src/napi/fpga_wrap.h"
+#include "src/napi/tiling_wrap.h"
 
 namespace {
 
@@ -13,6 +15,8 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   sarwatch::InitEngine(env, exports);
+  sarwatch::InitFpga(env, exports);
+  sarwatch::InitTiling(env, exports);
   return exports;
 }
 

@@ -55,6 +55,18 @@ export interface NativeEngine {
   setThreads(n: number): void;
 }
 
+export interface FpgaStats {
+  runs: number;
+  timeouts: number;
+  retries: number;
+}
+
+/** The XRT driver of the HLS kernel on a Kria KV260 (native/src/xrt). */
+export interface NativeFpgaEngine {
+  run(tiles: Buffer[], conf: number, iou: number, maxDet: number): Promise<Pick<EngineTileResult, 'detections' | 'inferMs' | 'decodeMs'>[]>;
+  stats(): FpgaStats;
+}
+
 export interface NativeAddon {
   /** Addon version, equal to package.json's. */
   version(): string;
@@ -66,6 +78,30 @@ export interface NativeAddon {
   /** SIMD paths this CPU can run. */
   simdPaths(): SimdPath[];
   bestSimd(): SimdPath;
+  /**
+   * Present when the addon was built against XRT. Opens the device, loads the
+   * xclbin and uploads the program; throws E_BACKEND_UNAVAILABLE if it cannot.
+   */
+  FpgaEngine?: new (program: Buffer, xclbin: string, deviceIndex: number, timeoutMs: number) => NativeFpgaEngine;
+  /** Present when the addon was built without XRT: why the fpga backend cannot run. */
+  fpgaUnavailable?: string;
+  /**
+   * The tiler's normalisation loop (src/tiling/normalise.ts documents it) over
+   * dst.length samples. Returns [NODATA count, index of the first non-finite sample or −1].
+   */
+  normaliseRows(
+    src: Uint8Array | Int16Array | Uint16Array | Float32Array | Float64Array,
+    dst: Uint8Array,
+    mask: Uint8Array,
+    lo: number,
+    hi: number,
+    nodata: number | null,
+    passthrough: boolean,
+    dnToDb: boolean,
+    dnCalibrationDb: number,
+  ): [number, number];
+  /** Copies a window of u8 planes (row stride W) into a zero-padded planar tile; returns its NODATA pixels. */
+  cutTile(planes: Uint8Array[], mask: Uint8Array, W: number, x0: number, y0: number, w: number, h: number, TW: number, TH: number, dst: Uint8Array): number;
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -20,15 +20,4 @@ typedef ap_uint<512> wbeat_t;
 
 extern "C" void sarwatch_engine(const word_t* program, const wbeat_t* weights, const beat_t* tile, beat_t* fmap, beat_t* heads);
 
-namespace sarwatch {
-namespace hls_engine {
-
-// Byte offset of output `o` in the heads buffer, given the program's output sizes (host side too).
-inline unsigned heads_offset(const unsigned* sizes, int o) {
-  unsigned off = 0;
-  for (int i = 0; i < o; ++i) off += (sizes[i] + 15) / 16 * 16;
-  return off;
-}
-
-}  // namespace hls_engine
-}  // namespace sarwatch
+// Argument order and heads layout are the driver's contract: sarwatch/kernel_abi.h.

@@ -34,6 +34,7 @@ constexpr int kLanes = kPeOc;  // output channels in parallel
 constexpr int kVec = kPeIc;    // input channels in parallel
 constexpr int kMaxKSteps = kMaxConvKernel * kMaxConvKernel * (kMaxChannels / kVec);
 constexpr int kRowCap = kMaxRowBytes + 2 * kVec;  // slack: the last vector of a pixel may overhang
+constexpr int kVecBytes = 16;  // elementwise layers: channels per cycle
 static_assert(kLanes % 2 == 0, "output lanes are paired for DSP packing");
 static_assert(kMaxChannels % kVec == 0, "channel limit must be a whole number of input vectors");
 static_assert(kWeightBufBytes % (kLanes * kVec) == 0, "weight buffer holds whole 32x32 blocks");
@@ -128,10 +129,13 @@ gather_px:
   for (int x = 0; x < t.w; ++x) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
   gather_ch:
-    for (int c = 0; c < t.c; ++c) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+    for (int c0 = 0; c0 < t.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
 #pragma HLS PIPELINE II = 1
-      dst[x * t.c + c] = raw[x * t.ps + t.choff + c];
+    gather_lanes:
+      for (int k = 0; k < kVecBytes; ++k) {
+        if (c0 + k < t.c) dst[x * t.c + c0 + k] = raw[x * t.ps + t.choff + c0 + k];
+      }
     }
   }
 }
@@ -158,12 +162,15 @@ inline void mac2(int8_t w_hi, int8_t w_lo, int8_t a, int32_t& acc_hi, int32_t& a
 
 // ------------------------------------------------------------------ layers
 
-int8_t g_weights[kWeightBufBytes];  // [oc tile][k-step][lane][vec]  (URAM)
+typedef ap_uint<8 * kVec> vec_t;       // one 32-byte weight vector
+constexpr int kWeightWords = kWeightBufBytes / kVec;
+vec_t g_weights[kWeightWords];         // [oc tile][k-step][lane] vectors (URAM: 8 x 4K x 72 bit)
 int8_t g_line[kLineRows][kRowCap];  // input rows, dense HWC (BRAM)
 int g_line_row[kLineRows];          // which input row each slot holds (−1: none)
 int32_t g_psum[kLanes][kMaxOutWidth];  // one bank per output lane (BRAM)
 int8_t g_raw[kRowCap];
 int8_t g_row_a[kRowCap], g_row_b[kRowCap], g_out_row[kRowCap];
+int8_t g_conv_out[2][kRowCap];  // convolution output rows, ping-pong (DATAFLOW)
 int32_t g_bias[kMaxChannels], g_mult[kMaxChannels], g_shift[kMaxChannels];
 int8_t g_lut[256];
 
@@ -189,6 +196,114 @@ load_lut_words:
     const uint32_t w = uint32_t(data_i32(prog, off, i));
     for (int k = 0; k < 4; ++k) g_lut[4 * i + k] = int8_t(uint8_t(w >> (8 * k)));
   }
+}
+
+struct ConvShape {
+  int kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps;
+  bool has_lut;
+  int32_t pre_zp;
+  int t0, t1;  // output tiles of the weight chunk in the buffer
+};
+
+// Input rows that output row y reads, into the line buffer (slots of rows y
+// does not use are free: 5 slots hold a 3x3 window and the next row's rows).
+void conv_fetch(const beat_t* fmap, const Tensor& in, const ConvShape& c, int y, int out_h) {
+  if (y < 0 || y >= out_h) return;
+fetch_rows:
+  for (int ky = 0; ky < c.kh; ++ky) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxConvKernel
+    const int iy = y * c.s - c.pad + ky;
+    if (iy >= 0 && iy < in.h) ensure_row(fmap, in, iy);
+  }
+}
+
+// Output row y through the MAC array into a ping-pong output row.
+void conv_compute(const Tensor& in, const Tensor& out, const ConvShape& c, int y, int8_t* out_row) {
+  if (y < 0 || y >= out.h) return;
+out_tiles:
+  for (int t = c.t0; t < c.t1; ++t) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 8
+    const int g = t / c.oct, ot = t % c.oct;
+  init_psum:
+    for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+      for (int lane = 0; lane < kLanes; ++lane) {
+        const int co_g = ot * kLanes + lane;
+        g_psum[lane][x] = co_g < c.cout_g ? g_bias[g * c.cout_g + co_g] : 0;
+      }
+    }
+  ksteps_loop:
+    for (int ks = 0; ks < c.ksteps; ++ks) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
+      const int tap = ks / c.ict, j = ks % c.ict, ky = tap / c.kw, kx = tap % c.kw;
+      int8_t wreg[kLanes][kVec];
+#pragma HLS ARRAY_PARTITION variable = wreg complete dim = 0
+    load_block:
+      for (int lane = 0; lane < kLanes; ++lane) {
+#pragma HLS PIPELINE II = 1
+        const vec_t v = g_weights[((t - c.t0) * c.ksteps + ks) * kLanes + lane];
+        for (int i = 0; i < kVec; ++i) wreg[lane][i] = int8_t(uint8_t(uint64_t(v.range(8 * i + 7, 8 * i))));
+      }
+      const int iy = y * c.s - c.pad + ky;
+      const bool row_ok = iy >= 0 && iy < in.h;
+      const int slot = row_ok ? iy % kLineRows : 0;
+      const int cbase = g * c.cin_g + j * kVec;
+      const int nvec = c.cin_g - j * kVec < kVec ? c.cin_g - j * kVec : kVec;
+    pixels:
+      for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+        const int ix = x * c.s - c.pad + kx;
+        const bool ok = row_ok && ix >= 0 && ix < in.w;
+        int8_t a[kVec];
+#pragma HLS ARRAY_PARTITION variable = a complete
+      gather:
+        for (int i = 0; i < kVec; ++i) a[i] = ok && i < nvec ? g_line[slot][ix * in.c + cbase + i] : int8_t(in.zp);
+      lanes:
+        for (int lane = 0; lane < kLanes; lane += 2) {
+          int32_t hi = 0, lo = 0;
+        dot:
+          for (int i = 0; i < kVec; ++i) {
+            if (i < nvec) mac2(wreg[lane][i], wreg[lane + 1][i], a[i], hi, lo);
+          }
+          g_psum[lane][x] += hi;
+          g_psum[lane + 1][x] += lo;
+        }
+      }
+    }
+    // Requantise (and look up the activation) into this tile's channels of the output row.
+  requant:
+    for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+    requant_lanes:
+      for (int lane = 0; lane < kLanes; ++lane) {
+        const int co_g = ot * kLanes + lane;
+        if (co_g < c.cout_g) {
+          const int co = g * c.cout_g + co_g;
+          const int8_t v = q8::requantize(g_psum[lane][x], g_mult[co], g_shift[co], c.has_lut ? c.pre_zp : out.zp);
+          out_row[x * out.c + co] = c.has_lut ? q8::apply_lut(g_lut, v) : v;
+        }
+      }
+    }
+  }
+}
+
+void conv_store(beat_t* fmap, const Tensor& out, int y, const int8_t* out_row) {
+  if (y < 0 || y >= out.h) return;
+  write_row(fmap, out, y, out_row);
+}
+
+// One step of the row pipeline: fetch for y + 1, compute y, store y − 1.
+// Under DATAFLOW the three overlap; they touch disjoint line-buffer slots
+// and opposite ping-pong rows, so running them in any order gives the same bytes.
+void conv_row_step(beat_t* fmap, const Tensor& in, const Tensor& out, const ConvShape& c, int y) {
+#pragma HLS DATAFLOW
+  if (y == 0) conv_fetch(fmap, in, c, 0, out.h);
+  conv_fetch(fmap, in, c, y + 1, out.h);
+  conv_compute(in, out, c, y, g_conv_out[y & 1]);
+  conv_store(fmap, out, y - 1, g_conv_out[(y + 1) & 1]);
 }
 
 void run_conv(const word_t* prog, const wbeat_t* wmem, beat_t* fmap, uint32_t l) {
@@ -235,92 +350,26 @@ chunks:
         for (int ks = 0; ks < ksteps; ++ks) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
           const int tap = ks / ict, j = ks % ict;
+#pragma HLS PIPELINE II = 1
+          vec_t v;
         load_vec:
           for (int i = 0; i < kVec; ++i) {
-#pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL
             const int ci = j * kVec + i;
-            g_weights[(((t - t0) * ksteps + ks) * kLanes + lane) * kVec + i] = valid && ci < cin_g ? wsrc[tap * cin_g + ci] : int8_t(0);
+            v.range(8 * i + 7, 8 * i) = uint8_t(valid && ci < cin_g ? wsrc[tap * cin_g + ci] : int8_t(0));
           }
+          g_weights[((t - t0) * ksteps + ks) * kLanes + lane] = v;
         }
       }
     }
     reset_lines();
+    ConvShape sh{kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps, has_lut, pre_zp, t0, t1};
   rows:
-    for (int y = 0; y < out.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-    fetch_rows:
-      for (int ky = 0; ky < kh; ++ky) {
-        const int iy = y * s - pad + ky;
-        if (iy >= 0 && iy < in.h) ensure_row(fmap, in, iy);
-      }
-    out_tiles:
-      for (int t = t0; t < t1; ++t) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 8
-        const int g = t / oct, ot = t % oct;
-      init_psum:
-        for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-#pragma HLS PIPELINE II = 1
-          for (int lane = 0; lane < kLanes; ++lane) {
-            const int co_g = ot * kLanes + lane;
-            g_psum[lane][x] = co_g < cout_g ? g_bias[g * cout_g + co_g] : 0;
-          }
-        }
-      ksteps_loop:
-        for (int ks = 0; ks < ksteps; ++ks) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
-          const int tap = ks / ict, j = ks % ict, ky = tap / kw, kx = tap % kw;
-          int8_t wreg[kLanes][kVec];
-#pragma HLS ARRAY_PARTITION variable = wreg complete dim = 0
-        load_block:
-          for (int lane = 0; lane < kLanes; ++lane) {
-#pragma HLS PIPELINE II = 1
-            for (int i = 0; i < kVec; ++i) wreg[lane][i] = g_weights[(((t - t0) * ksteps + ks) * kLanes + lane) * kVec + i];
-          }
-          const int iy = y * s - pad + ky;
-          const bool row_ok = iy >= 0 && iy < in.h;
-          const int slot = row_ok ? iy % kLineRows : 0;
-          const int cbase = g * cin_g + j * kVec;
-          const int nvec = cin_g - j * kVec < kVec ? cin_g - j * kVec : kVec;
-        pixels:
-          for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-#pragma HLS PIPELINE II = 1
-            const int ix = x * s - pad + kx;
-            const bool ok = row_ok && ix >= 0 && ix < in.w;
-            int8_t a[kVec];
-#pragma HLS ARRAY_PARTITION variable = a complete
-          gather:
-            for (int i = 0; i < kVec; ++i) a[i] = ok && i < nvec ? g_line[slot][ix * in.c + cbase + i] : int8_t(in.zp);
-          lanes:
-            for (int lane = 0; lane < kLanes; lane += 2) {
-              int32_t hi = 0, lo = 0;
-            dot:
-              for (int i = 0; i < kVec; ++i) {
-                if (i < nvec) mac2(wreg[lane][i], wreg[lane + 1][i], a[i], hi, lo);
-              }
-              g_psum[lane][x] += hi;
-              g_psum[lane + 1][x] += lo;
-            }
-          }
-        }
-        // Requantise (and look up the activation) into this tile's channels of the output row.
-      requant:
-        for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-#pragma HLS PIPELINE II = 1
-        requant_lanes:
-          for (int lane = 0; lane < kLanes; ++lane) {
-            const int co_g = ot * kLanes + lane;
-            if (co_g < cout_g) {
-              const int co = g * cout_g + co_g;
-              const int8_t v = q8::requantize(g_psum[lane][x], g_mult[co], g_shift[co], has_lut ? pre_zp : out.zp);
-              g_out_row[x * out.c + co] = has_lut ? q8::apply_lut(g_lut, v) : v;
-            }
-          }
-        }
-      }
-      write_row(fmap, out, y, g_out_row);
+    // One extra step drains the last row: step y prefetches row y + 1's
+    // inputs, computes row y and stores row y − 1, in a DATAFLOW region.
+    for (int y = 0; y <= out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxHeight + 1
+      conv_row_step(fmap, in, out, sh, y);
     }
   }
 }
@@ -336,10 +385,14 @@ add_rows:
     read_row(fmap, a, y, g_raw, g_row_a);
     read_row(fmap, b, y, g_raw, g_row_b);
   add_px:
-    for (int i = 0; i < out.w * out.c; ++i) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes
+    for (int i0 = 0; i0 < out.w * out.c; i0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes / kVecBytes
 #pragma HLS PIPELINE II = 1
-      g_out_row[i] = q8::add_requantize(g_row_a[i], a.zp, ma, g_row_b[i], b.zp, mb, n, out.zp);
+    add_lanes:
+      for (int k = 0; k < kVecBytes; ++k) {
+        const int i = i0 + k;
+        if (i < out.w * out.c) g_out_row[i] = q8::add_requantize(g_row_a[i], a.zp, ma, g_row_b[i], b.zp, mb, n, out.zp);
+      }
     }
     write_row(fmap, out, y, g_out_row);
   }
@@ -363,11 +416,17 @@ concat_rows:
       for (int x = 0; x < out.w; ++x) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
       concat_ch:
-        for (int c = 0; c < t.c; ++c) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+        for (int c0 = 0; c0 < t.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
 #pragma HLS PIPELINE II = 1
-          const int8_t q = g_row_a[x * t.c + c];
-          g_out_row[x * out.c + off + c] = m == 0 ? q : q8::requantize(q - t.zp, m, n, out.zp);
+        concat_lanes:
+          for (int k = 0; k < kVecBytes; ++k) {
+            const int c = c0 + k;
+            if (c < t.c) {
+              const int8_t q = g_row_a[x * t.c + c];
+              g_out_row[x * out.c + off + c] = m == 0 ? q : q8::requantize(q - t.zp, m, n, out.zp);
+            }
+          }
         }
       }
       off += t.c;
@@ -393,21 +452,26 @@ pool_rows:
     for (int x = 0; x < out.w; ++x) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
     pool_ch:
-      for (int c = 0; c < out.c; ++c) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+      for (int c0 = 0; c0 < out.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
 #pragma HLS PIPELINE II = 1
-        int8_t m = -128;  // padding never wins
-      pool_win:
-        for (int ky = 0; ky < kk; ++ky) {
-          for (int kx = 0; kx < kk; ++kx) {
-            const int iy = y * s - pad + ky, ix = x * s - pad + kx;
-            if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) {
-              const int8_t v = g_line[iy % kLineRows][ix * in.c + c];
-              m = v > m ? v : m;
+      pool_lanes:
+        for (int k = 0; k < kVecBytes; ++k) {
+          const int c = c0 + k;
+          if (c >= out.c) continue;
+          int8_t m = -128;  // padding never wins
+        pool_win:
+          for (int ky = 0; ky < kk; ++ky) {
+            for (int kx = 0; kx < kk; ++kx) {
+              const int iy = y * s - pad + ky, ix = x * s - pad + kx;
+              if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) {
+                const int8_t v = g_line[iy % kLineRows][ix * in.c + c];
+                m = v > m ? v : m;
+              }
             }
           }
+          g_out_row[x * out.c + c] = m;
         }
-        g_out_row[x * out.c + c] = m;
       }
     }
     write_row(fmap, out, y, g_out_row);
@@ -425,10 +489,13 @@ up_rows:
     for (int x = 0; x < out.w; ++x) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
     up_ch:
-      for (int c = 0; c < out.c; ++c) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels
+      for (int c0 = 0; c0 < out.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
 #pragma HLS PIPELINE II = 1
-        g_out_row[x * out.c + c] = g_row_a[(x / f) * in.c + c];
+      up_lanes:
+        for (int k = 0; k < kVecBytes; ++k) {
+          if (c0 + k < out.c) g_out_row[x * out.c + c0 + k] = g_row_a[(x / f) * in.c + c0 + k];
+        }
       }
     }
     write_row(fmap, out, y, g_out_row);
@@ -443,10 +510,13 @@ lut_rows:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
     read_row(fmap, in, y, g_raw, g_row_a);
   lut_px:
-    for (int i = 0; i < out.w * out.c; ++i) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes
+    for (int i0 = 0; i0 < out.w * out.c; i0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes / kVecBytes
 #pragma HLS PIPELINE II = 1
-      g_out_row[i] = q8::apply_lut(g_lut, g_row_a[i]);
+    lut_lanes:
+      for (int k = 0; k < kVecBytes; ++k) {
+        if (i0 + k < out.w * out.c) g_out_row[i0 + k] = q8::apply_lut(g_lut, g_row_a[i0 + k]);
+      }
     }
     write_row(fmap, out, y, g_out_row);
   }
@@ -508,8 +578,12 @@ extern "C" void sarwatch_engine(const word_t* program, const wbeat_t* weights, c
 #pragma HLS BIND_STORAGE variable = g_line type = ram_2p impl = bram
 #pragma HLS BIND_STORAGE variable = g_psum type = ram_2p impl = bram
 #pragma HLS ARRAY_PARTITION variable = g_psum complete dim = 1
-#pragma HLS ARRAY_PARTITION variable = g_line cyclic factor = 32 dim = 2
-#pragma HLS ARRAY_PARTITION variable = g_weights cyclic factor = 64 dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_line cyclic factor = 16 dim = 2
+#pragma HLS ARRAY_PARTITION variable = g_raw cyclic factor = 8 dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_row_a cyclic factor = 8 dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_row_b cyclic factor = 8 dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_out_row cyclic factor = 8 dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_conv_out cyclic factor = 8 dim = 2
   run_input(program, tile, fmap);
 layers:
   for (uint32_t l = 0; l < hdr(program, P::kHNumLayers); ++l) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../native/src/engine/executor.h"
+#include "sarwatch/kernel_abi.h"
 #include "sarwatch_engine.h"
 
 using namespace sarwatch;
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
     const OutputInfo i = cpu.output_info(int(o));
     out_sizes.push_back(unsigned(i.h * i.w * i.c));
   }
-  const unsigned heads_bytes = hls_engine::heads_offset(out_sizes.data(), int(out_sizes.size()));
+  const unsigned heads_bytes = kernel_abi::heads_offset(out_sizes.data(), int(out_sizes.size()));
   std::vector<beat_t> heads(heads_bytes / 16 + 1);
 
   long total_mismatch = 0;
@@ -140,7 +141,7 @@ int main(int argc, char** argv) {
     for (uint32_t o = 0; o < view.num_outputs(); ++o) {
       std::vector<int8_t> ref(out_sizes[o]);
       cpu.copy_output(int(o), ref.data());
-      const unsigned off = hls_engine::heads_offset(out_sizes.data(), int(o));
+      const unsigned off = kernel_abi::heads_offset(out_sizes.data(), int(o));
       for (unsigned b = 0; b < out_sizes[o]; ++b) {
         const unsigned at = off + b;
         const int8_t got = int8_t(uint8_t(uint64_t(heads[at / 16].range(8 * (at % 16) + 7, 8 * (at % 16)))));

@@ -11,6 +11,7 @@
  */
 import type { DecodeOptions, TileDetection } from '../model/decode.js';
 import type { ModelInfo } from '../model/model-info.js';
+import type { HealthEvent } from '../pipeline/observer.js';
 
 export type BackendName = 'ort' | 'cpu' | 'fpga';
 
@@ -41,9 +42,14 @@ export interface BackendOptions {
   calib?: string;
   /** Path of an .xclbin for the fpga backend. */
   xclbin?: string;
+  /** Run timeout of the FPGA kernel in milliseconds. */
+  fpgaTimeoutMs?: number;
+  /** Told about fallbacks that happen while running (the pipeline forwards them to telemetry). */
+  onHealth?: (e: HealthEvent) => void;
 }
 
 export interface Backend {
+  /** The executor that runs now (an fpga backend that failed over reports cpu). */
   readonly name: BackendName;
   /** One line for logs and summaries, e.g. "onnxruntime-node 1.30.0 CPU EP, fp32, 2 threads". */
   readonly description: string;

@@ -1,5 +1,6 @@
 /** Registers the backends that ship with sarwatch. */
 import { cpuFactory } from './cpu/cpu-backend.js';
+import { fpgaFactory } from './fpga/fpga-backend.js';
 import { ortFactory } from './ort/ort-backend.js';
 import { registerBackend } from './registry.js';
 
@@ -10,4 +11,5 @@ export function registerBuiltinBackends(): void {
   done = true;
   registerBackend(ortFactory);
   registerBackend(cpuFactory);
+  registerBackend(fpgaFactory);
 }

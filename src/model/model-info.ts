@@ -144,7 +144,13 @@ export function modelInfoFrom(model: ModelProto, file: string): ModelInfo {
   };
 }
 
+/** An ONNX detection model, or a compiled `.swp` program (its metadata carries the same facts). */
 export async function loadModelInfo(file: string): Promise<ModelInfo> {
+  const { isProgramFile } = await import('../backends/cpu/program-cache.js');
+  if (isProgramFile(file)) {
+    const { modelInfoFromProgram, readProgram } = await import('./program-reader.js');
+    return modelInfoFromProgram(readProgram(file), file);
+  }
   const { model } = await readOnnx(file);
   return modelInfoFrom(model, file);
 }

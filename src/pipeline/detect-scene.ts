@@ -115,7 +115,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     if (opts.loadedBackend) {
       backend = opts.loadedBackend;
     } else {
-      const r = await resolveBackend(opts.backend, opts.modelPath, model, opts.backendOptions);
+      const r = await resolveBackend(opts.backend, opts.modelPath, model, { ...opts.backendOptions, onHealth: (e) => obs.health?.(e) });
       backend = r.backend;
       fallback = r.fallback;
     }

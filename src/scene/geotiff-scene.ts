@@ -4,14 +4,14 @@
  * checks the file up front and assembles full-width row bands from decoded
  * blocks, keeping one block row per band in memory.
  */
-import { promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp, readSync } from 'node:fs';
 import path from 'node:path';
 import { fromFile, getDecoder, type GeoTIFFImage } from 'geotiff';
 import g2p from 'geotiff-geokeys-to-proj4';
 import { SarwatchError } from '../errors.js';
 import { Georef, type GeoTransform } from './georef.js';
 import { checkSceneSize } from './limits.js';
-import { allocRaster, type Band, type RasterArray, type SampleType, type Scene, type SceneInfo } from './types.js';
+import { allocRaster, bytesPerSample, type Band, type RasterArray, type SampleType, type Scene, type SceneInfo } from './types.js';
 
 type Decoder = Awaited<ReturnType<typeof getDecoder>>;
 
@@ -85,6 +85,10 @@ export class GeoTiffScene implements Scene {
   private readonly cache = new Map<number, BlockRow>();
   private readonly out = new Map<number, RasterArray>();
   private readonly close_: () => Promise<void>;
+  /** Uncompressed little-endian files: block offsets and sizes for direct reads (else null). */
+  private readonly raw: { fd: number; offsets: number[]; counts: number[] } | null;
+  /** Reused block-row buffers of the fast path, one per sample plane. */
+  private readonly rawBuffers = new Map<number, ArrayBuffer>();
 
   private constructor(
     info: SceneInfo,
@@ -92,6 +96,7 @@ export class GeoTiffScene implements Scene {
     decoder: Decoder,
     dtype: SampleType,
     close: () => Promise<void>,
+    raw: { fd: number; offsets: number[]; counts: number[] } | null,
   ) {
     this.info = info;
     this.image = image;
@@ -104,6 +109,7 @@ export class GeoTiffScene implements Scene {
     this.blocksAcross = Math.ceil(info.width / this.blockW);
     this.littleEndian = image.littleEndian;
     this.close_ = close;
+    this.raw = raw;
   }
 
   static async open(file: string, opts: GeoTiffOptions = {}): Promise<GeoTiffScene> {
@@ -138,7 +144,7 @@ export class GeoTiffScene implements Scene {
         throw new SarwatchError('E_SCENE_DTYPE', 'bands have different sample types', { file });
       }
     }
-    await checkBlocksInFile(file, image, stat.size);
+    const blocks = await checkBlocksInFile(file, image, stat.size);
 
     const nodata = image.getGDALNoData();
     const radiometry = opts.radiometry ?? (dtype === 'uint8' ? 'u8' : dtype === 'float32' || dtype === 'float64' ? 'db' : 'dn');
@@ -161,9 +167,13 @@ export class GeoTiffScene implements Scene {
     };
     const decoder = await decoderFor(file, image);
     const t = tiff;
+    // Fast path: uncompressed little-endian blocks are read straight into typed arrays.
+    const compression = (image.getFileDirectory().getValue('Compression') as number | undefined) || 1;
+    const raw = compression === 1 && image.littleEndian ? { fd: openSync(file, 'r'), ...blocks } : null;
     return new GeoTiffScene(info, image, decoder, dtype, async () => {
+      if (raw) closeSync(raw.fd);
       await (t as unknown as { close?: () => Promise<void> }).close?.();
-    });
+    }, raw);
   }
 
   async readRows(band: number, y0: number, y1: number): Promise<RasterArray> {
@@ -204,6 +214,11 @@ export class GeoTiffScene implements Scene {
     const key = this.plane(band);
     const hit = this.cache.get(key);
     if (hit && hit.index === by) return hit;
+    if (this.raw) {
+      const row = { index: by, blocks: this.readRawBlockRow(key, by) };
+      this.cache.set(key, row);
+      return row;
+    }
     const blocks: RasterArray[] = [];
     for (let bx = 0; bx < this.blocksAcross; bx++) {
       try {
@@ -219,6 +234,60 @@ export class GeoTiffScene implements Scene {
     const row = { index: by, blocks };
     this.cache.set(key, row);
     return row;
+  }
+
+  /** One pread for the block row when its blocks are contiguous in the file, else one per block. */
+  private readRawBlockRow(sample: number, by: number): RasterArray[] {
+    const { fd, offsets, counts } = this.raw!;
+    const blocksDown = Math.ceil(this.info.height / this.blockH);
+    const first = (this.planar === 2 ? sample * blocksDown * this.blocksAcross : 0) + by * this.blocksAcross;
+    const idx = Array.from({ length: this.blocksAcross }, (_, i) => first + i);
+    const contiguous = idx.every((k, i) => i === 0 || offsets[k] === offsets[k - 1] + counts[k - 1]);
+    const read = (pos: number, bytes: number): ArrayBuffer => {
+      let ab = this.rawBuffers.get(sample);
+      if (!ab || ab.byteLength < bytes) {
+        ab = new ArrayBuffer(bytes);
+        this.rawBuffers.set(sample, ab);
+      }
+      const u8 = new Uint8Array(ab, 0, bytes);
+      let got = 0;
+      while (got < bytes) {
+        const n = readSync(fd, u8, got, bytes - got, pos + got);
+        if (n <= 0) throw new SarwatchError('E_TIFF_TRUNCATED', `block row ${by} ends early at byte ${pos + got}`, { file: this.info.path });
+        got += n;
+      }
+      return ab;
+    };
+    const bytes = bytesPerSample(this.dtype);
+    const view = (ab: ArrayBuffer, at: number, count: number): RasterArray => {
+      const n = count / bytes;
+      switch (this.dtype) {
+        case 'uint8':
+          return new Uint8Array(ab, at, n);
+        case 'int16':
+          return new Int16Array(ab, at, n);
+        case 'uint16':
+          return new Uint16Array(ab, at, n);
+        case 'float32':
+          return new Float32Array(ab, at, n);
+        case 'float64':
+          return new Float64Array(ab, at, n);
+      }
+    };
+    if (contiguous) {
+      const all = read(offsets[idx[0]], idx.reduce((s, k) => s + counts[k], 0));
+      let at = 0;
+      return idx.map((k) => {
+        const v = view(all, at, counts[k]);
+        at += counts[k];
+        return v;
+      });
+    }
+    // Blocks scattered in the file: one read each, into fresh buffers (rare: most writers lay rows out in order).
+    return idx.map((k) => {
+      this.rawBuffers.delete(sample);
+      return view(read(offsets[k], counts[k]), 0, counts[k]);
+    });
   }
 
   private copyRows(row: BlockRow, band: number, r0: number, r1: number, y0: number, dst: RasterArray): void {
@@ -269,7 +338,7 @@ async function decoderFor(file: string, image: GeoTIFFImage): Promise<Decoder> {
 }
 
 /** Every tile or strip must lie inside the file; a cut-short file is refused before any output exists. */
-async function checkBlocksInFile(file: string, image: GeoTIFFImage, fileSize: number): Promise<void> {
+async function checkBlocksInFile(file: string, image: GeoTIFFImage, fileSize: number): Promise<{ offsets: number[]; counts: number[] }> {
   const fd = image.getFileDirectory();
   const tiled = fd.hasTag('TileOffsets');
   const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number | bigint> | undefined;
@@ -294,6 +363,7 @@ async function checkBlocksInFile(file: string, image: GeoTIFFImage, fileSize: nu
       { file },
     );
   }
+  return { offsets: Array.from(offsets, Number), counts: Array.from(counts, Number) };
 }
 
 function georefOf(file: string, image: GeoTIFFImage): Georef | null {

@@ -7,6 +7,7 @@
  * corrupt input and refused, naming the file and the pixel.
  */
 import { SarwatchError } from '../errors.js';
+import { native } from '../native.js';
 import type { InputSpec } from '../model/model-info.js';
 import type { Band, RasterArray, SceneInfo } from '../scene/types.js';
 
@@ -80,40 +81,15 @@ export function normaliseRows(
   y0: number,
   dnCalibrationDb = DEFAULT_DN_CALIBRATION_DB,
 ): number {
-  const n = dst.length;
-  const nodata = band.nodata;
-  const nanIsNodata = nodata !== null && Number.isNaN(nodata);
-  let nd = 0;
-  if (ch.passthrough && src instanceof Uint8Array) {
-    dst.set(src.subarray(0, n));
-    if (nodata !== null) {
-      for (let i = 0; i < n; i++) if (src[i] === nodata) ((mask[i] = 1), (dst[i] = 0), nd++);
-    }
-    return nd;
+  // The loop itself is native (native/src/tiling/normalise.cc): the tiler's hot path.
+  const [nodata, bad] = native().normaliseRows(src, dst, mask, ch.lo, ch.hi, band.nodata, ch.passthrough, ch.dnToDb, dnCalibrationDb);
+  if (bad >= 0) {
+    throw new SarwatchError(
+      'E_SCENE_NONFINITE',
+      `band ${band.name} has a non-finite sample (${src[bad]}) at row ${y0 + Math.floor(bad / width)}, column ${bad % width}` +
+        (band.nodata === null ? ' and declares no NODATA value' : ` (NODATA is ${band.nodata})`),
+      { file: band.file },
+    );
   }
-  const scale = 255 / (ch.hi - ch.lo);
-  const off = -ch.lo * scale + 0.5; // + 0.5: round half up after the floor below
-  const dn = ch.dnToDb;
-  for (let i = 0; i < n; i++) {
-    let v = src[i];
-    if (v === nodata || (nanIsNodata && v !== v)) {
-      mask[i] = 1;
-      dst[i] = 0;
-      nd++;
-      continue;
-    }
-    if (v - v !== 0) {
-      // NaN or ±Inf that the file does not declare as NODATA.
-      throw new SarwatchError(
-        'E_SCENE_NONFINITE',
-        `band ${band.name} has a non-finite sample (${v}) at row ${y0 + Math.floor(i / width)}, column ${i % width}` +
-          (nodata === null ? ' and declares no NODATA value' : ` (NODATA is ${nodata})`),
-        { file: band.file },
-      );
-    }
-    if (dn) v = 20 * Math.log10(v > 1 ? v : 1) - dnCalibrationDb;
-    const q = v * scale + off;
-    dst[i] = q <= 0 ? 0 : q >= 255 ? 255 : q; // Uint8Array truncates: floor(x + 0.5)
-  }
-  return nd;
+  return nodata;
 }

@@ -8,6 +8,7 @@
  * beyond the scene edge; tiles with no valid pixel are skipped and counted.
  */
 import type { InputSpec } from '../model/model-info.js';
+import { native } from '../native.js';
 import type { Scene } from '../scene/types.js';
 import { channelSources, normaliseRows, type ChannelSource } from './normalise.js';
 import { tileRect, type TilePlan, type TileRect } from './plan.js';
@@ -70,11 +71,15 @@ export class TileStream {
       const y1 = Math.min(plan.sceneHeight, y0 + plan.tileHeight);
       const { readMs, normMs } = await this.fill(y0, y1);
       const rowMs = performance.now() - t0;
+      this.stats.readMs += readMs;
+      this.stats.normaliseMs += rowMs - readMs;
       const perTileRead = readMs / plan.cols;
-      const perTileNorm = (normMs + (rowMs - readMs - normMs)) / plan.cols;
+      const perTileNorm = (rowMs - readMs) / plan.cols;
       for (let c = 0; c < plan.cols; c++) {
         const rect = tileRect(plan, r, c);
+        const tc = performance.now();
         const tile = this.cut(rect);
+        this.stats.normaliseMs += performance.now() - tc;
         tile.readMs = perTileRead;
         tile.normaliseMs = perTileNorm;
         if (tile.nodataFraction >= 1) {
@@ -131,23 +136,8 @@ export class TileStream {
 
   private cut(rect: TileRect): Tile {
     const { tileWidth: TW, tileHeight: TH, sceneWidth: W } = this.plan;
-    const C = this.sources.length;
-    const data = new Uint8Array(C * TW * TH);
-    const rowOff = (rect.y0 - this.bufY0) * W + rect.x0;
-    for (let c = 0; c < C; c++) {
-      const plane = this.planes[c];
-      const base = c * TW * TH;
-      for (let y = 0; y < rect.h; y++) {
-        const s = rowOff + y * W;
-        data.set(plane.subarray(s, s + rect.w), base + y * TW);
-      }
-    }
-    let nd = 0;
-    for (let y = 0; y < rect.h; y++) {
-      const s = rowOff + y * W;
-      const m = this.mask.subarray(s, s + rect.w);
-      for (let x = 0; x < rect.w; x++) nd += m[x];
-    }
+    const data = new Uint8Array(this.sources.length * TW * TH);
+    const nd = native().cutTile(this.planes, this.mask, W, rect.x0, rect.y0 - this.bufY0, rect.w, rect.h, TW, TH, data);
     return { ...rect, data, nodataFraction: nd / (rect.w * rect.h), readMs: 0, normaliseMs: 0 };
   }
 }

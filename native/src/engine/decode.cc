@@ -18,6 +18,21 @@ float iou(const Detection& a, const Detection& b) {
 
 }  // namespace
 
+int head_levels(const prog::View& v, const int8_t* const* output_base, const int* output_stride, HeadLevel* levels, int max_levels) {
+  int n = 0;
+  for (uint32_t o = 0; o < v.num_outputs(); ++o) {
+    if (v.output(o, prog::kOKind) != prog::kBoxDfl) continue;
+    for (uint32_t k = 0; k < v.num_outputs(); ++k) {
+      if (v.output(k, prog::kOKind) != prog::kClassLogits || v.output(k, prog::kOLevel) != v.output(o, prog::kOLevel) || n >= max_levels) continue;
+      const uint32_t bt = v.output(o, prog::kOTensor), ct = v.output(k, prog::kOTensor);
+      levels[n++] = {output_base[o], output_base[k], int(v.tensor(bt, prog::kTHeight)), int(v.tensor(bt, prog::kTWidth)), output_stride[o], output_stride[k],
+                     int(v.tensor(bt, prog::kTChannels)) / 4, int(v.tensor(ct, prog::kTChannels)), int(v.output(o, prog::kOStride)),
+                     v.scale(bt), v.scale(ct), v.zero_point(bt), v.zero_point(ct)};
+    }
+  }
+  return n;
+}
+
 void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<Detection>* out, DecodeStats* stats) {
   std::vector<Detection> cand;
   const float logit = logf(o.conf / (1.0f - o.conf));

@@ -8,6 +8,8 @@
 
 #include <vector>
 
+#include "sarwatch/program.h"
+
 namespace sarwatch {
 
 struct Detection {
@@ -35,5 +37,10 @@ struct DecodeStats {
 };
 
 void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<Detection>* out, DecodeStats* stats);
+
+// Pairs each level's box and class outputs of a program into HeadLevels.
+// output_base[o] / output_stride[o]: where output o's HWC codes are and their pixel stride
+// (the arena for the CPU engine, the heads buffer for the FPGA). Returns the level count.
+int head_levels(const prog::View& v, const int8_t* const* output_base, const int* output_stride, HeadLevel* levels, int max_levels);
 
 }  // namespace sarwatch

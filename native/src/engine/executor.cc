@@ -251,24 +251,15 @@ void Executor::copy_tensor(uint32_t t, int8_t* dst) const {
 }
 
 void Executor::decode(const DecodeOptions& opt, std::vector<Detection>* out, DecodeStats* stats) const {
-  // Pair each level's box and class outputs.
-  HeadLevel levels[8];
-  int n = 0;
-  for (int o = 0; o < num_outputs(); ++o) {
-    const OutputInfo info = output_info(o);
-    if (info.kind != prog::kBoxDfl) continue;
-    for (int k = 0; k < num_outputs(); ++k) {
-      const OutputInfo ci = output_info(k);
-      if (ci.kind != prog::kClassLogits || ci.level != info.level || n >= 8) continue;
-      const uint32_t bt = view_.output(o, prog::kOTensor), ct = view_.output(k, prog::kOTensor);
-      const int8_t* arena = reinterpret_cast<const int8_t*>(arena_.data());
-      levels[n++] = {arena + view_.tensor(bt, prog::kTArenaOffset) + view_.tensor(bt, prog::kTChannelOffset),
-                     arena + view_.tensor(ct, prog::kTArenaOffset) + view_.tensor(ct, prog::kTChannelOffset),
-                     info.h, info.w,
-                     static_cast<int>(view_.tensor(bt, prog::kTPixelStride)), static_cast<int>(view_.tensor(ct, prog::kTPixelStride)),
-                     info.c / 4, ci.c, info.stride, info.scale, ci.scale, info.zp, ci.zp};
-    }
+  const int8_t* base[16];
+  int stride[16];
+  for (uint32_t o = 0; o < view_.num_outputs() && o < 16; ++o) {
+    const uint32_t t = view_.output(o, prog::kOTensor);
+    base[o] = reinterpret_cast<const int8_t*>(arena_.data()) + view_.tensor(t, prog::kTArenaOffset) + view_.tensor(t, prog::kTChannelOffset);
+    stride[o] = static_cast<int>(view_.tensor(t, prog::kTPixelStride));
   }
+  HeadLevel levels[8];
+  const int n = head_levels(view_, base, stride, levels, 8);
   sarwatch::decode(levels, n, opt, out, stats);
 }
 

@@ -1,0 +1,161 @@
+/**
+ * MODELLED performance of the sarwatch HLS kernel on a KV260, derived from the
+ * kernel's loop structure (hls/src/sarwatch_engine.cpp) rather than measured:
+ * no board or Vitis run exists here. Every figure it prints is labelled
+ * "modelled".
+ *
+ * Cycle counts follow the loops as written: every pipelined loop runs at II=1
+ * and costs its trip count plus PIPE_DEPTH cycles of fill; convolution rows run
+ * as a DATAFLOW of fetch / compute / store, so a row costs the slowest of the
+ * three. A layer takes the longer of its cycles at the kernel clock and its
+ * DDR traffic at the KV260's 19.2 GB/s peak times KV260_DDR.efficiency.
+ */
+import type { Program, ProgramLayer, ProgramTensor } from '../model/program-reader.js';
+import { ENGINE_CONFIG } from './engine-config.js';
+import { KV260_DDR } from './kv260-platform.js';
+
+/** Fill and drain of a pipelined loop (estimate: typical Vitis depth for these bodies). */
+export const PIPE_DEPTH = 12;
+/** Per-layer control: reading the layer and tensor records, dispatch (estimate). */
+export const LAYER_OVERHEAD = 400;
+const AXI = 16; // bytes per beat on the feature-map, tile and heads ports
+const WBEAT = 64; // bytes per beat on the weight port
+const VEC16 = 16; // elementwise channels per cycle
+
+export interface LayerModel {
+  index: number;
+  op: string;
+  cycles: number;
+  ddrBytes: number;
+  seconds: number;
+  bound: 'compute' | 'memory';
+  macs: number;
+}
+
+export interface TileModel {
+  layers: LayerModel[];
+  cycles: number;
+  seconds: number;
+  ddrBytes: number;
+  macs: number;
+  /** Useful MACs over the MAC array's capacity while it runs. */
+  macUtilisation: number;
+}
+
+const ceil = (a: number, b: number) => Math.ceil(a / b);
+const loop = (trips: number) => trips + PIPE_DEPTH;
+
+/** mem_read of a view row: the owner row's beats, then gathering the view's channels 16 per cycle. */
+function readRowCycles(t: ProgramTensor): number {
+  return loop(ceil(t.w * t.pixelStride, AXI)) + t.w * ceil(t.c, VEC16) + PIPE_DEPTH;
+}
+
+function writeRowCycles(t: ProgramTensor): number {
+  return loop(ceil(t.w * t.c, AXI));
+}
+
+export function convCycles(l: ProgramLayer, input: ProgramTensor, out: ProgramTensor): { cycles: number; ddrBytes: number; macs: number } {
+  const C = ENGINE_CONFIG;
+  const cinG = input.c / l.groups;
+  const coutG = out.c / l.groups;
+  const taps = l.kh * l.kw;
+  const ict = ceil(cinG, C.peIc);
+  const oct = ceil(coutG, C.peOc);
+  const ksteps = taps * ict;
+  const tiles = l.groups * oct;
+  const perChunk = Math.max(1, Math.floor(262144 / (C.peOc * C.peIc * ksteps)));
+  const chunks = ceil(tiles, perChunk);
+  // Weights: per output tile, each lane reads its taps × cin_g bytes, then writes ksteps vectors.
+  const weightLoad = tiles * C.peOc * (loop(ceil(taps * cinG, WBEAT) + 1) + loop(ksteps));
+  const requantParams = loop(out.c);
+  // One row step: fetch the new input rows, compute all tiles of the chunk, store the row.
+  const rowFetch = readRowCycles(input);
+  const tileCompute = loop(out.w) + ksteps * (loop(C.peOc) + loop(out.w)) + loop(out.w);
+  let cycles = LAYER_OVERHEAD + weightLoad + requantParams;
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    const tilesHere = Math.min(perChunk, tiles - chunk * perChunk);
+    const compute = tilesHere * tileCompute;
+    const store = writeRowCycles(out);
+    // The first step fetches the kernel's rows; every later one `stride` new rows.
+    cycles += l.kh * rowFetch;
+    for (let y = 0; y < out.h; y++) cycles += Math.max(Math.min(l.stride, l.kh) * rowFetch, compute, store);
+    cycles += store; // the drain step
+  }
+  const inputBytes = input.h * input.w * input.pixelStride;
+  const ddrBytes = chunks * inputBytes + out.h * out.w * out.c + out.c * taps * cinG + 12 * out.c;
+  const macs = out.h * out.w * out.c * taps * cinG;
+  return { cycles, ddrBytes, macs };
+}
+
+function layerCycles(p: Program, l: ProgramLayer): { cycles: number; ddrBytes: number; macs: number } {
+  const out = p.tensors[l.out];
+  const ins = l.ins.map((i) => p.tensors[i]);
+  const rowBytes = (t: ProgramTensor) => t.w * t.pixelStride;
+  const elem = (t: ProgramTensor) => loop(ceil(t.w * t.c, VEC16));
+  switch (l.op) {
+    case 'conv':
+      return convCycles(l, ins[0], out);
+    case 'add':
+      return {
+        cycles: LAYER_OVERHEAD + out.h * (readRowCycles(ins[0]) + readRowCycles(ins[1]) + elem(out) + writeRowCycles(out)),
+        ddrBytes: out.h * (rowBytes(ins[0]) + rowBytes(ins[1]) + out.w * out.c),
+        macs: 0,
+      };
+    case 'concat':
+      return {
+        cycles: LAYER_OVERHEAD + out.h * (ins.reduce((s, t) => s + readRowCycles(t) + t.w * ceil(t.c, VEC16) + PIPE_DEPTH, 0) + writeRowCycles(out)),
+        ddrBytes: out.h * (ins.reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
+        macs: 0,
+      };
+    case 'maxpool':
+      return {
+        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (out.w * ceil(out.c, VEC16) + PIPE_DEPTH + writeRowCycles(out)),
+        ddrBytes: ins[0].h * rowBytes(ins[0]) + out.h * out.w * out.c,
+        macs: 0,
+      };
+    case 'upsample':
+      return {
+        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (out.w * ceil(out.c, VEC16) + PIPE_DEPTH + writeRowCycles(out)),
+        ddrBytes: ins[0].h * rowBytes(ins[0]) + out.h * out.w * out.c,
+        macs: 0,
+      };
+    case 'act':
+      return {
+        cycles: LAYER_OVERHEAD + loop(64) + out.h * (readRowCycles(ins[0]) + elem(out) + writeRowCycles(out)),
+        ddrBytes: out.h * (rowBytes(ins[0]) + out.w * out.c),
+        macs: 0,
+      };
+  }
+}
+
+/** Modelled time of one tile: input conversion, every layer, head copy-out. */
+export function modelTile(p: Program): TileModel {
+  const f = ENGINE_CONFIG.clockMhz * 1e6;
+  const ddr = KV260_DDR.peakGBs * 1e9 * KV260_DDR.efficiency;
+  const input = p.tensors[p.input];
+  const layers: LayerModel[] = [];
+  const push = (index: number, op: string, cycles: number, ddrBytes: number, macs: number) => {
+    const compute = cycles / f;
+    const memory = ddrBytes / ddr;
+    layers.push({ index, op, cycles, ddrBytes, seconds: Math.max(compute, memory), bound: compute >= memory ? 'compute' : 'memory', macs });
+  };
+  const inputBytes = input.c * input.h * input.w;
+  push(-1, 'input', input.h * (input.c * loop(ceil(input.w, AXI)) + loop(input.w) + writeRowCycles(input)), 2 * inputBytes, 0);
+  p.layers.forEach((l, i) => {
+    const r = layerCycles(p, l);
+    push(i, l.op, r.cycles, r.ddrBytes, r.macs);
+  });
+  const headBytes = p.outputs.reduce((s, o) => s + p.tensors[o.tensor].h * p.tensors[o.tensor].w * p.tensors[o.tensor].c, 0);
+  push(p.layers.length, 'heads', p.outputs.reduce((s, o) => s + p.tensors[o.tensor].h * (readRowCycles(p.tensors[o.tensor]) + writeRowCycles(p.tensors[o.tensor])), 0), 2 * headBytes, 0);
+  const seconds = layers.reduce((s, l) => s + l.seconds, 0);
+  const macs = layers.reduce((s, l) => s + l.macs, 0);
+  const convSeconds = layers.filter((l) => l.op === 'conv').reduce((s, l) => s + l.seconds, 0);
+  return {
+    layers,
+    cycles: layers.reduce((s, l) => s + l.cycles, 0),
+    seconds,
+    ddrBytes: layers.reduce((s, l) => s + l.ddrBytes, 0),
+    macs,
+    macUtilisation: convSeconds > 0 ? macs / (convSeconds * f * ENGINE_CONFIG.macsPerCycle) : 0,
+  };
+}
