@@ -12,10 +12,12 @@ export const DATA = path.resolve(REPO, '..', 'shared', 'data');
 export const SSDD = path.join(DATA, 'ssdd');
 export const S1_LA = path.join(DATA, 's1-port-la', '2021-01-05.tif');
 export const BUNDLED_MODEL = path.join(REPO, 'models', 'sarwatch-yolov8-sar.onnx');
+export const BUNDLED_PROGRAM = path.join(REPO, 'models', 'sarwatch-yolov8-sar.swp');
 
 export const hasSsdd = existsSync(path.join(SSDD, 'ImageSets', 'Main', 'test.txt'));
 export const hasS1 = existsSync(S1_LA);
 export const hasModel = existsSync(BUNDLED_MODEL);
+export const hasProgram = existsSync(BUNDLED_PROGRAM);
 
 /** Say why a data-dependent test is skipped, once, where the runner shows it. */
 export function skipNote(what: string, present: boolean): boolean {

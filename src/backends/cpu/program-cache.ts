@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CALIB, type CalibOptions } from '../../model/compiler/calibrate.js';
 import { compileModel, COMPILER_VERSION } from '../../model/compiler/compile.js';
+import { parseProgram } from '../../model/program-reader.js';
 
 export function defaultCacheDir(): string {
   return process.env.SARWATCH_CACHE ?? path.join(os.homedir(), '.cache', 'sarwatch');
@@ -34,8 +35,26 @@ export interface ProgramSource {
   compiled: boolean;
 }
 
+/**
+ * The program shipped beside an ONNX (`model.swp` next to `model.onnx`), if it
+ * was compiled from exactly that ONNX (its metadata records the ONNX's SHA-256).
+ */
+export function siblingProgram(modelPath: string): string | null {
+  const swp = modelPath.replace(/\.onnx$/, '.swp');
+  if (swp === modelPath || !isProgramFile(swp)) return null;
+  try {
+    const meta = parseProgram(readFileSync(swp), swp).meta;
+    const sha = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
+    return meta.source?.sha256 === sha ? swp : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function loadOrCompile(modelPath: string, calib: Partial<CalibOptions>, cacheDir = defaultCacheDir()): Promise<ProgramSource> {
   if (isProgramFile(modelPath)) return { program: readFileSync(modelPath), path: modelPath, compiled: false };
+  const shipped = calib.source === undefined ? siblingProgram(modelPath) : null;
+  if (shipped) return { program: readFileSync(shipped), path: shipped, compiled: false };
   const c = { ...DEFAULT_CALIB, ...calib };
   const key = createHash('sha256')
     .update(readFileSync(modelPath))

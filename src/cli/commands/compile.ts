@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <file.swp>', 'program file')
     .option('--calib <source>', CALIB_HELP, 'synthetic')
     .option('--calib-count <n>', 'calibration tiles', '16')
-    .option('--calib-method <m>', 'minmax or percentile', 'percentile')
+    .option('--calib-method <m>', 'minmax or percentile', 'minmax')
     .option('--percentile <p>', 'share of values inside the range for --calib-method percentile', '99.99')
     .option('--threads <n>', 'onnxruntime threads for calibration', String(DEFAULT_THREADS))
     .option('--json', 'print JSON')

@@ -11,7 +11,7 @@ import { OnnxGraph } from './onnx-graph.js';
 import { sha256, writeProgram } from './program-writer.js';
 import { quantize, tensorsToCalibrate } from './quantize.js';
 
-export const COMPILER_VERSION = '1.1.0';
+export const COMPILER_VERSION = '1.2.0';
 
 export interface CompileResult {
   program: Buffer;

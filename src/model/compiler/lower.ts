@@ -117,9 +117,27 @@ export function lower(g: OnnxGraph): IrGraph {
   const input = newTensor(g.inputName, C0, H0, W0);
   memo.set(g.inputName, input);
 
+  // Tensors whose shape is unknown because something upstream was refused:
+  // checks on them are skipped so that one unsupported node is reported once,
+  // not again as a shape mismatch in every consumer.
+  const poisoned = new Set<number>();
   const refuse = (n: GNode, why: string): number => {
     unsupported.push(`${n.op} (${n.name}): ${why}`);
-    return input; // placeholder so lowering can continue and report everything at once
+    // Keep walking upstream so that every unsupported node is found in one pass.
+    for (const i of n.inputs) if (i && !g.constant(i)) lowerTensor(i);
+    const t = tensors[input];
+    const id = newTensor(`${n.name}:refused`, t.c, t.h, t.w);
+    poisoned.add(id);
+    return id;
+  };
+  /** A shape check that stays silent downstream of a refusal. */
+  const mismatch = (n: GNode, ids: number[], why: string): number => {
+    if (ids.some((i) => poisoned.has(i))) {
+      const id = newTensor(`${n.name}:after-refused`, 1, 1, 1);
+      poisoned.add(id);
+      return id;
+    }
+    return refuse(n, why);
   };
 
   /** A node output used only by `allowed` consumers (for fusion). */
@@ -138,7 +156,7 @@ export function lower(g: OnnxGraph): IrGraph {
     if (new Set(pads).size !== 1) return refuse(n, `pads ${pads} are not symmetric`);
     if (dil.some((d) => d !== 1)) return refuse(n, 'dilated convolution');
     if (kh !== kw || ![1, 3, 5, 7].includes(kh)) return refuse(n, `${kh}x${kw} kernel`);
-    if (cinPerGroup * groups !== x.c) return refuse(n, `weights expect ${cinPerGroup * groups} input channels, input has ${x.c}`);
+    if (cinPerGroup * groups !== x.c) return mismatch(n, [x.id], `weights expect ${cinPerGroup * groups} input channels, input has ${x.c}`);
     const weight = Float32Array.from(w.data);
     const b = n.inputs[2] ? g.constant(n.inputs[2]) : undefined;
     const bias = b ? Float32Array.from(b.data as Float32Array) : new Float32Array(cout);
@@ -234,7 +252,7 @@ export function lower(g: OnnxGraph): IrGraph {
         if (n.inputs.some((i) => g.constant(i))) return refuse(n, 'adding a constant');
         const a = tensors[lowerTensor(n.inputs[0])];
         const b = tensors[lowerTensor(n.inputs[1])];
-        if (a.c !== b.c || a.h !== b.h || a.w !== b.w) return refuse(n, `shapes ${a.c}x${a.h}x${a.w} and ${b.c}x${b.h}x${b.w} differ (no broadcasting)`);
+        if (a.c !== b.c || a.h !== b.h || a.w !== b.w) return mismatch(n, [a.id, b.id], `shapes ${a.c}x${a.h}x${a.w} and ${b.c}x${b.h}x${b.w} differ (no broadcasting)`);
         const out = newTensor(name, a.c, a.h, a.w);
         layers.push({ op: 'add', node: n.name, ins: [a.id, b.id], out });
         return out;
@@ -243,7 +261,7 @@ export function lower(g: OnnxGraph): IrGraph {
         const axis = g.attrInt(n, 'axis', 1);
         if (axis !== 1 && axis !== -3) return refuse(n, `concatenation on axis ${axis} (only channels)`);
         const ins = n.inputs.map((i) => tensors[lowerTensor(i)]);
-        if (ins.some((t) => t.h !== ins[0].h || t.w !== ins[0].w)) return refuse(n, 'inputs of different sizes');
+        if (ins.some((t) => t.h !== ins[0].h || t.w !== ins[0].w)) return mismatch(n, ins.map((t) => t.id), 'inputs of different sizes');
         if (ins.length > 4) return refuse(n, `${ins.length} inputs (at most 4)`);
         const out = newTensor(name, ins.reduce((s, t) => s + t.c, 0), ins[0].h, ins[0].w);
         layers.push({ op: 'concat', node: n.name, ins: ins.map((t) => t.id), out });

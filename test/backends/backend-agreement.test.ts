@@ -1,0 +1,54 @@
+/**
+ * The int8 engine against the float oracle on real SSDD test pictures: the
+ * same ships are found. (The full measure is `sarwatch eval` on the whole test
+ * split, in the README and the model card.)
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveBackend } from '../../dist/src/backends/registry.js';
+import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
+import { loadModelInfo } from '../../dist/src/model/model-info.js';
+import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
+import { BUNDLED_MODEL, hasModel, hasProgram, hasSsdd, skipNote, SSDD } from '../helpers.js';
+
+type Box = { x1: number; y1: number; x2: number; y2: number; score: number };
+const iou = (a: Box, b: Box) => {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  return w > 0 && h > 0 ? (w * h) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - w * h) : 0;
+};
+
+describe.skipIf(skipNote('SSDD and the bundled model', hasSsdd && hasModel && hasProgram))('cpu (int8) against ort (float)', () => {
+  it('finds the same ships on SSDD test images', async () => {
+    registerBuiltinBackends();
+    const model = await loadModelInfo(BUNDLED_MODEL);
+    const found: Record<string, Box[][]> = { ort: [], cpu: [] };
+    const ids = ['000001', '000011', '000019', '000029', '000101', '000109'];
+    for (const name of ['ort', 'cpu'] as const) {
+      const { backend } = await resolveBackend(name, BUNDLED_MODEL, model, { threads: 2 });
+      for (const id of ids) {
+        const dets: Box[] = [];
+        await detectScene({
+          scene: path.join(SSDD, 'JPEGImages', `${id}.jpg`),
+          outDir: null,
+          modelPath: BUNDLED_MODEL,
+          backend: name,
+          backendOptions: { threads: 2 },
+          loadedBackend: backend,
+          observer: { detections: (_, ds) => dets.push(...ds) },
+        });
+        found[name].push(dets);
+      }
+      await backend.dispose();
+    }
+    let matched = 0;
+    let total = 0;
+    found.ort.forEach((ortDets, i) => {
+      total += ortDets.length;
+      for (const d of ortDets) if (found.cpu[i].some((c) => iou(c, d) > 0.5)) matched++;
+      expect(Math.abs(found.cpu[i].length - ortDets.length)).toBeLessThanOrEqual(1);
+    });
+    expect(total).toBeGreaterThan(0);
+    expect(matched / total).toBeGreaterThanOrEqual(0.9);
+  });
+});
