@@ -9,12 +9,15 @@ import { calibrate, DEFAULT_CALIB, type CalibOptions } from './calibrate.js';
 import { lower, type IrGraph } from './lower.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { sha256, writeProgram } from './program-writer.js';
+import { exportQdq } from './qdq-export.js';
 import { quantize, tensorsToCalibrate } from './quantize.js';
 
 export const COMPILER_VERSION = '1.2.0';
 
 export interface CompileResult {
   program: Buffer;
+  /** The same quantisation as an ONNX QDQ model (for onnxruntime's int8 kernels). */
+  qdq: () => Uint8Array;
   ir: IrGraph;
   info: ModelInfo;
   layers: number;
@@ -58,5 +61,5 @@ export async function compileModel(file: string, calib: Partial<CalibOptions> = 
     overlap: info.metadata.sarwatch_overlap ? Number(info.metadata.sarwatch_overlap) : null,
     calibration: { source: opts.source === 'synthetic' ? 'synthetic' : path.basename(path.resolve(opts.source)), count: opts.count, method: opts.method, percentile: opts.method === 'percentile' ? opts.percentile : null, seed: opts.seed },
   });
-  return { program, ir, info, layers: q.layers.length, macs: macsOf(ir), sourceSha256 };
+  return { program, qdq: () => exportQdq(model, q), ir, info, layers: q.layers.length, macs: macsOf(ir), sourceSha256 };
 }

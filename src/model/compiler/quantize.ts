@@ -38,6 +38,8 @@ export interface QuantizedGraph {
   ir: IrGraph;
   q: QParams[];
   layers: QLayer[];
+  /** Every quantised tensor by ONNX name, pre-activation values included (for the QDQ export). */
+  byName: Map<string, QParams>;
 }
 
 export const INPUT_Q: QParams = { scale: 1 / 255, zp: -128 };
@@ -197,7 +199,10 @@ export function quantize(ir: IrGraph, ranges: Ranges, file: string): QuantizedGr
     }
   }
   const all = ir.tensors.map((t) => q[t.parent] ?? INPUT_Q);
-  return { ir, q: all, layers };
+  const byName = new Map<string, QParams>();
+  ir.tensors.forEach((t, i) => byName.set(t.name, all[i]));
+  for (const ql of layers) if (ql.op === 'conv' && ql.layer.act !== 'none') byName.set(ql.layer.preName, { ...preRangeOf(ql.layer.preName, ql.layer.act), zp: ql.preZp });
+  return { ir, q: all, layers, byName };
 }
 
 /** The ONNX tensors whose ranges quantisation needs. */
