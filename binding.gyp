@@ -26,14 +26,15 @@
         "native/src/engine/ops.cc",
         "native/src/engine/decode.cc",
         "native/src/engine/conv_scalar.cc",
-        "native/src/engine/cpu_features.cc"
+        "native/src/engine/cpu_features.cc",
+        "native/src/engine/int8_peak.cc"
       ],
       "conditions": [
         ["sarwatch_x86==1", {
           "defines": ["SARWATCH_HAVE_X86_KERNELS"],
           "dependencies": ["sarwatch_avx2", "sarwatch_avx512"]
         }],
-        ["target_arch=='arm64'", {"sources": ["native/src/engine/conv_neon.cc"]}],
+        ["target_arch=='arm64'", {"sources": ["native/src/engine/conv_neon.cc", "native/src/engine/int8_peak_neon.cc"]}],
         ["sarwatch_xrt==1", {
           "defines": ["SARWATCH_HAVE_XRT"],
           "sources": ["native/src/xrt/fpga_device.cc"],
@@ -49,16 +50,16 @@
         {
           "target_name": "sarwatch_avx2",
           "type": "static_library",
-          "sources": ["native/src/engine/conv_avx2.cc"],
+          "sources": ["native/src/engine/conv_avx2.cc", "native/src/engine/int8_peak_avx2.cc"],
           "defines": ["SARWATCH_HAVE_X86_KERNELS"],
           "cflags_cc": ["-mavx2", "-mfma", "-fPIC"]
         },
         {
           "target_name": "sarwatch_avx512",
           "type": "static_library",
-          "sources": ["native/src/engine/conv_avx512.cc"],
+          "sources": ["native/src/engine/conv_avx512.cc", "native/src/engine/int8_peak_avx512.cc"],
           "defines": ["SARWATCH_HAVE_X86_KERNELS"],
-          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-fPIC", "-Wno-maybe-uninitialized"]
+          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512vbmi", "-fPIC", "-Wno-maybe-uninitialized"]
         }
       ]
     }]

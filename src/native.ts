@@ -53,6 +53,8 @@ export interface NativeEngine {
   /** Runs one tile and returns the given program tensors (ids of the program's tensor table) as HWC codes. */
   runRaw(tile: Buffer, tensors: number[]): Promise<Buffer[]>;
   setThreads(n: number): void;
+  /** Milliseconds per program layer in the last run (profiling). */
+  layerMs(): Float64Array;
 }
 
 export interface FpgaStats {
@@ -78,6 +80,11 @@ export interface NativeAddon {
   /** SIMD paths this CPU can run. */
   simdPaths(): SimdPath[];
   bestSimd(): SimdPath;
+  /**
+   * This CPU's measured int8 MAC peak in GMAC/s: `threads` threads running the
+   * path's best int8 instruction sequence with no loads. Blocks for `seconds`.
+   */
+  int8PeakGmacs(simd: SimdPath, threads: number, seconds: number): number;
   /**
    * Present when the addon was built against XRT. Opens the device, loads the
    * xclbin and uploads the program; throws E_BACKEND_UNAVAILABLE if it cannot.

@@ -1,4 +1,5 @@
-// AVX-512 VNNI convolution: 8 output pixels × 16 output channels per
+// AVX-512 VNNI convolution (the path also needs VBMI, for activation table
+// lookups in registers: Ice Lake, Sapphire Rapids, Zen 4 and later): 8 output pixels × 16 output channels per
 // micro-tile. Inputs are codes + 128 as unsigned bytes, weights int8 quads
 // [block][k-quad][16 ch][4]; vpdpbusd (the non-saturating form) adds each
 // quad's four products into an int32 lane, exactly. The +128 is taken back
@@ -28,17 +29,30 @@ inline __m128i requant16(__m512i acc, __m512i m, __m512i n, __m512i zp) {
   return _mm512_mask_cvtsepi32_epi8(_mm_setzero_si128(), 0xFFFF, r);  // saturates to [−128, 127]
 }
 
-inline void store16(const ConvLayer& L, __m512i acc, int c0, int nc, int8_t* out) {
+// The activation table as four 64-byte registers, for vpermi2b lookups (AVX-512 VBMI).
+struct LutRegs {
+  __m512i t0, t1, t2, t3;
+};
+
+inline LutRegs load_lut(const int8_t* lut) {
+  return {_mm512_loadu_si512(lut), _mm512_loadu_si512(lut + 64), _mm512_loadu_si512(lut + 128), _mm512_loadu_si512(lut + 192)};
+}
+
+// lut[q + 128] for 16 codes: q + 128 is q with its top bit flipped; vpermi2b
+// picks from 128 entries by the low 7 bits, and the top bit chooses the half.
+inline __m128i lookup16(const LutRegs& t, __m128i q) {
+  const __m512i idx = _mm512_castsi128_si512(_mm_xor_si128(q, _mm_set1_epi8(static_cast<char>(0x80))));
+  const __m512i lo = _mm512_permutex2var_epi8(t.t0, idx, t.t1);
+  const __m512i hi = _mm512_permutex2var_epi8(t.t2, idx, t.t3);
+  return _mm512_castsi512_si128(_mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), lo, hi));
+}
+
+inline void store16(const ConvLayer& L, const LutRegs* lut, __m512i acc, int c0, int nc, int8_t* out) {
   const __m512i m = _mm512_loadu_si512(L.mult_pad.data() + c0);
   const __m512i n = _mm512_loadu_si512(L.shift_pad.data() + c0);
   const __m512i zp = _mm512_set1_epi32(L.lut ? L.pre_zp : L.out_zp);
   __m128i q = requant16(acc, m, n, zp);
-  if (L.lut) {
-    alignas(16) int8_t b[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(b), q);
-    for (int i = 0; i < nc; ++i) out[c0 + i] = q8::apply_lut(L.lut, b[i]);
-    return;
-  }
+  if (lut) q = lookup16(*lut, q);
   _mm_mask_storeu_epi8(out + c0, static_cast<__mmask16>((1u << nc) - 1u), q);
 }
 
@@ -72,6 +86,12 @@ void conv_rows_avx512vnni(const ConvLayer& L, const Padded& in, OutView out, int
   for (int ky = 0; ky < L.kh; ++ky)
     for (int kx = 0; kx < L.kw; ++kx) tap_off[ky * L.kw + kx] = (ky * in.wp + kx) * in.cstride;
   const int step = L.stride * in.cstride;
+  LutRegs regs;
+  const LutRegs* lut = nullptr;
+  if (L.lut) {
+    regs = load_lut(L.lut);
+    lut = &regs;
+  }
   for (int y = y0; y < y1; ++y) {
     for (int cb = 0; cb < L.cout_pad / 16; ++cb) {
       const int8_t* W = L.w8.data() + static_cast<size_t>(cb) * k4 * 64;
@@ -95,7 +115,7 @@ void conv_rows_avx512vnni(const ConvLayer& L, const Padded& in, OutView out, int
         }
         const __m512i accs[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
         for (int p = 0; p < 8 && x + p < L.out_w; ++p) {
-          store16(L, accs[p], cb * 16, nc, out.base + (static_cast<size_t>(y) * L.out_w + x + p) * out.pixel_stride);
+          store16(L, lut, accs[p], cb * 16, nc, out.base + (static_cast<size_t>(y) * L.out_w + x + p) * out.pixel_stride);
         }
       }
     }

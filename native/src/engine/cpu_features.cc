@@ -21,7 +21,8 @@ bool simd_supported(Simd s) {
       return __builtin_cpu_supports("avx2");
     case Simd::kAvx512Vnni:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-             __builtin_cpu_supports("avx512vnni");
+             __builtin_cpu_supports("avx512vnni") &&
+             __builtin_cpu_supports("avx512vbmi");
 #endif
 #if defined(__aarch64__)
     case Simd::kNeon:

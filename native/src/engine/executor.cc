@@ -126,28 +126,37 @@ void Executor::run_conv(uint32_t l, ConvLayer& L) {
       uint8_t* row = static_cast<uint8_t*>(p.data) + static_cast<size_t>(r) * p.wp * px_bytes;
       const int iy = r - L.pad;
       const bool inside_row = iy >= 0 && iy < L.in_h;
-      for (int c = 0; c < p.wp; ++c) {
-        if (inside_row && c == L.pad) {
-          // Interior pixels of this row.
-          const int8_t* src = in.base + static_cast<size_t>(iy) * in.w * in.pixel_stride;
-          uint8_t* d = row + static_cast<size_t>(c) * px_bytes;
-          for (int ix = 0; ix < L.in_w; ++ix, src += in.pixel_stride, d += px_bytes) {
-            if (p.elem == 2) {
-              int16_t* d16 = reinterpret_cast<int16_t*>(d);
-              for (int ch = 0; ch < L.cin; ++ch) d16[ch] = src[ch];
-              for (int ch = L.cin; ch < p.cstride; ++ch) d16[ch] = 0;
-            } else if (lay.offset == 128) {
-              for (int ch = 0; ch < L.cin; ++ch) d[ch] = static_cast<uint8_t>(src[ch]) ^ 0x80u;  // code + 128
-              for (int ch = L.cin; ch < p.cstride; ++ch) d[ch] = 0;
-            } else {
-              memcpy(d, src, L.cin);
-              memset(d + L.cin, 0, p.cstride - L.cin);
-            }
-          }
-          c += L.in_w - 1;
-          continue;
+      const int c0 = inside_row ? L.pad : p.wp, c1 = inside_row ? L.pad + L.in_w : p.wp;
+      for (int c = 0; c < c0; ++c) memcpy(row + static_cast<size_t>(c) * px_bytes, border_px, px_bytes);
+      for (int c = c1; c < p.wp; ++c) memcpy(row + static_cast<size_t>(c) * px_bytes, border_px, px_bytes);
+      if (!inside_row) continue;
+      const int8_t* src = in.base + static_cast<size_t>(iy) * in.w * in.pixel_stride;
+      uint8_t* d = row + static_cast<size_t>(L.pad) * px_bytes;
+      if (in.pixel_stride == L.cin && p.cstride == L.cin) {
+        // Dense rows (the common case): one flat, vectorisable loop.
+        const size_t n = static_cast<size_t>(L.in_w) * L.cin;
+        if (p.elem == 2) {
+          int16_t* d16 = reinterpret_cast<int16_t*>(d);
+          for (size_t i = 0; i < n; ++i) d16[i] = src[i];
+        } else if (lay.offset == 128) {
+          for (size_t i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(src[i]) ^ 0x80u;  // code + 128
+        } else {
+          memcpy(d, src, n);
         }
-        memcpy(row + static_cast<size_t>(c) * px_bytes, border_px, px_bytes);
+        continue;
+      }
+      for (int ix = 0; ix < L.in_w; ++ix, src += in.pixel_stride, d += px_bytes) {
+        if (p.elem == 2) {
+          int16_t* d16 = reinterpret_cast<int16_t*>(d);
+          for (int ch = 0; ch < L.cin; ++ch) d16[ch] = src[ch];
+          for (int ch = L.cin; ch < p.cstride; ++ch) d16[ch] = 0;
+        } else if (lay.offset == 128) {
+          for (int ch = 0; ch < L.cin; ++ch) d[ch] = static_cast<uint8_t>(src[ch]) ^ 0x80u;
+          for (int ch = L.cin; ch < p.cstride; ++ch) d[ch] = 0;
+        } else {
+          memcpy(d, src, L.cin);
+          memset(d + L.cin, 0, p.cstride - L.cin);
+        }
       }
     }
   });
@@ -183,12 +192,22 @@ void Executor::run_layers(const uint8_t* tile, const std::vector<uint32_t>* capt
   };
   pool_.parallel_for(input.h, [&](int y0, int y1) { input_rows(tile, input, y0, y1); });
   captured(in_t);
+  layer_ms_.assign(view_.num_layers(), 0.0);
+  using clock = std::chrono::steady_clock;
   for (uint32_t l = 0; l < view_.num_layers(); ++l) {
+    const auto t0 = clock::now();
+    run_layer(l);
+    layer_ms_[l] = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+    captured(view_.layer(l, prog::kLOut));
+  }
+}
+
+void Executor::run_layer(uint32_t l) {
+  {
     const uint32_t op = view_.layer(l, prog::kLOp);
     if (op == prog::kOpConv) {
       run_conv(l, convs_[conv_of_layer_[l]]);
-      captured(view_.layer(l, prog::kLOut));
-      continue;
+      return;
     }
     const TensorRef out = tensor(view_.layer(l, prog::kLOut));
     const TensorRef a = tensor(view_.layer(l, prog::kLIn0));
@@ -222,7 +241,6 @@ void Executor::run_layers(const uint8_t* tile, const std::vector<uint32_t>* capt
         break;
       }
     }
-    captured(view_.layer(l, prog::kLOut));
   }
 }
 

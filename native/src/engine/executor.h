@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -65,9 +66,14 @@ class Executor {
 
   std::mutex& mutex() { return mutex_; }
 
+  // Milliseconds each layer took in the last run (layer order; convolutions
+  // include building their padded input). For profiling, never for results.
+  const std::vector<double>& layer_ms() const { return layer_ms_; }
+
  private:
   TensorRef tensor(uint32_t t);
   void run_layers(const uint8_t* tile, const std::vector<uint32_t>* capture, const std::vector<int8_t*>* dst);
+  void run_layer(uint32_t l);
   void run_conv(uint32_t l, ConvLayer& L);
 
   std::vector<uint8_t> blob_;
@@ -79,6 +85,7 @@ class Executor {
   AlignedBuffer arena_, padded_;
   int in_c_ = 0, in_h_ = 0, in_w_ = 0;
   double macs_ = 0;
+  std::vector<double> layer_ms_;
   std::mutex mutex_;
 };
 

@@ -20,6 +20,12 @@ void add_rows(const TensorRef& a, int32_t ma, const TensorRef& b, int32_t mb, in
 }
 
 void concat_rows(const TensorRef& in, int32_t m, int shift, const TensorRef& out, int channel_offset, int y0, int y1) {
+  // A requantised input is a function of one code: tabulate it once (the same
+  // q8::requantize, so the bytes are the same) and look codes up.
+  int8_t table[256];
+  if (m != 0) {
+    for (int q = -128; q < 128; ++q) table[q + 128] = q8::requantize(q - in.zp, m, shift, out.zp);
+  }
   for (int y = y0; y < y1; ++y) {
     for (int x = 0; x < out.w; ++x) {
       const int8_t* pi = px(in, y, x);
@@ -27,7 +33,7 @@ void concat_rows(const TensorRef& in, int32_t m, int shift, const TensorRef& out
       if (m == 0) {
         memcpy(po, pi, in.c);
       } else {
-        for (int c = 0; c < in.c; ++c) po[c] = q8::requantize(pi[c] - in.zp, m, shift, out.zp);
+        for (int c = 0; c < in.c; ++c) po[c] = table[pi[c] + 128];
       }
     }
   }
@@ -71,9 +77,12 @@ void lut_rows(const TensorRef& in, const int8_t* lut, const TensorRef& out, int 
 void input_rows(const uint8_t* tile, const TensorRef& out, int y0, int y1) {
   const size_t plane = static_cast<size_t>(out.h) * out.w;
   for (int y = y0; y < y1; ++y) {
-    for (int x = 0; x < out.w; ++x) {
-      int8_t* po = px(out, y, x);
-      for (int c = 0; c < out.c; ++c) po[c] = static_cast<int8_t>(static_cast<int>(tile[c * plane + static_cast<size_t>(y) * out.w + x]) - 128);
+    // Channel by channel along the row: a strided store, but a straight loop.
+    for (int c = 0; c < out.c; ++c) {
+      const uint8_t* src = tile + c * plane + static_cast<size_t>(y) * out.w;
+      int8_t* dst = px(out, y, 0) + c;
+      const int ps = out.pixel_stride;
+      for (int x = 0; x < out.w; ++x) dst[static_cast<size_t>(x) * ps] = static_cast<int8_t>(src[x] ^ 0x80u);  // pixel − 128
     }
   }
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../engine/executor.h"
+#include "../engine/int8_peak.h"
 
 namespace sarwatch {
 namespace {
@@ -168,7 +169,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Engine",
                        {InstanceMethod<&EngineWrap::Info>("info"), InstanceMethod<&EngineWrap::Run>("run"), InstanceMethod<&EngineWrap::RunRaw>("runRaw"),
-                        InstanceMethod<&EngineWrap::SetThreads>("setThreads")});
+                        InstanceMethod<&EngineWrap::SetThreads>("setThreads"), InstanceMethod<&EngineWrap::LayerMs>("layerMs")});
   }
 
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
@@ -269,6 +270,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return p;
   }
 
+  Napi::Value LayerMs(const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> lk(exec_->mutex());
+    const std::vector<double>& ms = exec_->layer_ms();
+    Napi::Float64Array a = Napi::Float64Array::New(info.Env(), ms.size());
+    for (size_t i = 0; i < ms.size(); ++i) a[i] = ms[i];
+    return a;
+  }
+
   Napi::Value SetThreads(const Napi::CallbackInfo& info) {
     const int n = info[0].As<Napi::Number>().Int32Value();
     std::lock_guard<std::mutex> lk(exec_->mutex());
@@ -291,12 +300,25 @@ Napi::Value SimdPaths(const Napi::CallbackInfo& info) {
 
 Napi::Value BestSimd(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), simd_name(best_simd())); }
 
+// int8PeakGmacs(simd, threads, seconds): blocks for `seconds` (a benchmark, not a pipeline call).
+Napi::Value Int8PeakGmacs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "int8PeakGmacs(simd, threads, seconds)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double seconds = info[2].As<Napi::Number>().DoubleValue();
+  const double s = seconds > 0.01 && seconds < 10 ? seconds : 0.2;
+  return Napi::Number::New(env, int8_peak_gmacs(parse_simd(info[0].As<Napi::String>()), info[1].As<Napi::Number>().Int32Value(), s));
+}
+
 }  // namespace
 
 Napi::Object InitEngine(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", EngineWrap::Define(env));
   exports.Set("simdPaths", Napi::Function::New(env, SimdPaths, "simdPaths"));
   exports.Set("bestSimd", Napi::Function::New(env, BestSimd, "bestSimd"));
+  exports.Set("int8PeakGmacs", Napi::Function::New(env, Int8PeakGmacs, "int8PeakGmacs"));
   return exports;
 }
 

@@ -1,11 +1,13 @@
 /** `sarwatch bench accel|engine|budget`: benchmarks and the modelled accelerator report. */
+import os from 'node:os';
 import type { Command } from 'commander';
 import { accelReport } from '../../accel/accel-report.js';
 import { loadOrCompile } from '../../backends/cpu/program-cache.js';
+import { benchEngine, type EngineBenchResult } from '../../bench/engine-bench.js';
 import { hostTileMs } from '../../bench/host-tile-cost.js';
 import { loadModelInfo } from '../../model/model-info.js';
 import { parseProgram } from '../../model/program-reader.js';
-import { size2 } from '../../util/check.js';
+import { integer, oneOf, size2 } from '../../util/check.js';
 import { BUNDLED_MODEL } from '../defaults.js';
 import { CALIB_HELP } from './compile.js';
 
@@ -41,4 +43,52 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+  bench
+    .command('engine')
+    .description('onnxruntime fp32, onnxruntime int8 (QDQ) and the sarwatch int8 engine on the same tiles and threads')
+    .option('-m, --model <file>', 'YOLOv8 ONNX (or a .swp with its .onnx beside it)', BUNDLED_MODEL)
+    .option('-t, --threads <n>', 'threads for every engine', String(os.availableParallelism()))
+    .option('--tiles <n>', 'distinct tiles to cycle through', '4')
+    .option('--rounds <n>', 'interleaved timing rounds', '3')
+    .option('--simd <paths>', 'native SIMD paths to time, comma-separated (default: all but scalar)')
+    .option('--calib <source>', CALIB_HELP)
+    .option('--layers', 'also profile the native engine layer by layer')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const r = await benchEngine({
+        layers: Boolean(o.layers),
+        model: o.model,
+        threads: integer('--threads', o.threads, 1, 256),
+        tiles: integer('--tiles', o.tiles, 1, 64),
+        rounds: integer('--rounds', o.rounds, 1, 50),
+        simd: o.simd ? String(o.simd).split(',').map((s) => oneOf('--simd', s.trim(), ['scalar', 'avx2', 'avx512vnni', 'neon'] as const)) : undefined,
+        calib: o.calib ? { source: o.calib } : {},
+        onStatus: (l) => process.stderr.write(`${l}\n`),
+      });
+      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatEngineBench(r));
+    });
+}
+
+export function formatEngineBench(r: EngineBenchResult): string {
+  const lines = [
+    `model ${r.model}: ${r.gmac_per_tile} GMAC per ${r.tile_shape.join('x')} tile; ${r.threads} thread(s); ${r.tiles} tiles; ${r.cpu}`,
+    `int8 peak of this CPU (measured, ${r.int8_peak_simd}): ${r.int8_peak_gmac_per_s} GMAC/s; onnxruntime ${r.onnxruntime}`,
+    'engine              ms/tile  network ms   GMAC/s  % int8 peak  spread',
+    ...r.engines.map(
+      (e) =>
+        `${e.engine.padEnd(18)} ${e.ms_per_tile.toFixed(1).padStart(8)} ${e.infer_ms.toFixed(1).padStart(11)} ${e.gmac_per_s.toFixed(1).padStart(8)} ${e.pct_of_int8_peak.toFixed(1).padStart(12)} ${(100 * e.spread).toFixed(0).padStart(6)} %`,
+    ),
+    `sarwatch (${r.native_simd}) vs ort fp32: ${r.speedup_vs_ort_fp32}x (target >= 1.5x)`,
+    r.speedup_vs_ort_int8 === null ? `vs ort int8: n/a (${r.ort_int8_unavailable})` : `sarwatch (${r.native_simd}) vs ort int8: ${r.speedup_vs_ort_int8}x (target >= 1.0x)`,
+    `targets ${r.targets.met ? 'met' : 'NOT met'}`,
+    ...(r.layer_profile
+      ? [
+          `slowest layers of sarwatch-${r.native_simd}:`,
+          ...r.layer_profile
+            .slice(0, 15)
+            .map((l) => `  #${String(l.index).padEnd(3)} ${l.op.padEnd(9)} ${l.shape.padEnd(28)} ${l.ms.toFixed(2).padStart(7)} ms ${l.pct_of_tile.toFixed(1).padStart(5)} %${l.gmac_per_s ? `  ${l.gmac_per_s} GMAC/s` : ''}`),
+        ]
+      : []),
+  ];
+  return lines.join('\n') + '\n';
 }
