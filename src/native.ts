@@ -94,7 +94,10 @@ export interface NativeAddon {
   fpgaUnavailable?: string;
   /**
    * The tiler's normalisation loop (src/tiling/normalise.ts documents it) over
-   * dst.length samples. Returns [NODATA count, index of the first non-finite sample or −1].
+   * dst.length samples, or, with `rect` = [srcOffset, srcStride, w, rows,
+   * dstStride], over a w × rows window of src into rows of dst and mask
+   * dstStride apart. Returns [NODATA count, index into src of the first
+   * non-finite sample or −1].
    */
   normaliseRows(
     src: Uint8Array | Int16Array | Uint16Array | Float32Array | Float64Array,
@@ -106,6 +109,7 @@ export interface NativeAddon {
     passthrough: boolean,
     dnToDb: boolean,
     dnCalibrationDb: number,
+    rect?: [number, number, number, number, number],
   ): [number, number];
   /** Copies a window of u8 planes (row stride W) into a zero-padded planar tile; returns its NODATA pixels. */
   cutTile(planes: Uint8Array[], mask: Uint8Array, W: number, x0: number, y0: number, w: number, h: number, TW: number, TH: number, dst: Uint8Array): number;

@@ -11,7 +11,7 @@ import g2p from 'geotiff-geokeys-to-proj4';
 import { SarwatchError } from '../errors.js';
 import { Georef, type GeoTransform } from './georef.js';
 import { checkSceneSize } from './limits.js';
-import { allocRaster, bytesPerSample, type Band, type RasterArray, type SampleType, type Scene, type SceneInfo } from './types.js';
+import { allocRaster, bytesPerSample, type Band, type RasterArray, type RowSegment, type SampleType, type Scene, type SceneInfo } from './types.js';
 
 type Decoder = Awaited<ReturnType<typeof getDecoder>>;
 
@@ -288,6 +288,29 @@ export class GeoTiffScene implements Scene {
       this.rawBuffers.delete(sample);
       return view(read(offsets[k], counts[k]), 0, counts[k]);
     });
+  }
+
+  /** Block rows visited in place (one sample per pixel: planar files or single-band chunky files). */
+  async forEachSegment(band: number, y0: number, y1: number, visit: (seg: RowSegment) => void): Promise<void> {
+    const { width } = this.info;
+    if (band < 0 || band >= this.info.bands.length || y0 < 0 || y1 > this.info.height || y1 <= y0) {
+      throw new RangeError(`forEachSegment(${band}, ${y0}, ${y1}) outside ${width} × ${this.info.height} × ${this.info.bands.length}`);
+    }
+    if (this.planar !== 2 && this.spp !== 1) {
+      // Interleaved samples: assemble the band's rows, then visit them as one segment.
+      visit({ src: await this.readRows(band, y0, y1), offset: 0, stride: width, w: width, rows: y1 - y0, x0: 0, y0 });
+      return;
+    }
+    const bw = this.blockW;
+    for (let by = Math.floor(y0 / this.blockH); by <= Math.floor((y1 - 1) / this.blockH); by++) {
+      const row = await this.blockRow(band, by);
+      const r0 = Math.max(y0, by * this.blockH);
+      const r1 = Math.min(y1, (by + 1) * this.blockH);
+      for (let bx = 0; bx < this.blocksAcross; bx++) {
+        const x0 = bx * bw;
+        visit({ src: row.blocks[bx], offset: (r0 - by * this.blockH) * bw, stride: bw, w: Math.min(bw, width - x0), rows: r1 - r0, x0, y0: r0 });
+      }
+    }
   }
 
   private copyRows(row: BlockRow, band: number, r0: number, r1: number, y0: number, dst: RasterArray): void {

@@ -45,7 +45,25 @@ export interface Scene {
   readonly info: SceneInfo;
   /** Rows [y0, y1) of one band, full width, row-major. The array may be reused by the next call. */
   readRows(band: number, y0: number, y1: number): Promise<RasterArray>;
+  /**
+   * Optional, for readers that store a band in blocks of one sample per pixel:
+   * visit rows [y0, y1) block by block, as the stored arrays, so that the tiler
+   * normalises them in place of assembling full rows first. A segment's array
+   * is valid only during the call.
+   */
+  forEachSegment?(band: number, y0: number, y1: number, visit: (seg: RowSegment) => void): Promise<void>;
   close(): Promise<void>;
+}
+
+/** `rows` rows of `w` samples at scene (x0, y0), `stride` samples apart in `src` from `offset`. */
+export interface RowSegment {
+  src: RasterArray;
+  offset: number;
+  stride: number;
+  w: number;
+  rows: number;
+  x0: number;
+  y0: number;
 }
 
 export function bytesPerSample(t: SampleType): number {

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SarwatchError } from '../errors.js';
 import { GeoTiffScene } from './geotiff-scene.js';
-import { allocRaster, type RasterArray, type Scene, type SceneInfo } from './types.js';
+import { allocRaster, type RasterArray, type RowSegment, type Scene, type SceneInfo } from './types.js';
 
 export const XVIEW3_FILES = { VV: 'VV_dB.tif', VH: 'VH_dB.tif', bathymetry: 'bathymetry.tif' } as const;
 
@@ -70,6 +70,13 @@ export class Xview3Scene implements Scene {
       georef: vv.info.georef,
     };
     return new Xview3Scene(info, parts);
+  }
+
+  async forEachSegment(band: number, y0: number, y1: number, visit: (seg: RowSegment) => void): Promise<void> {
+    const part = this.parts[band];
+    const { width, height } = this.info;
+    if (part.info.width === width && part.info.height === height) return part.forEachSegment(0, y0, y1, visit);
+    visit({ src: await this.readRows(band, y0, y1), offset: 0, stride: width, w: width, rows: y1 - y0, x0: 0, y0 });
   }
 
   async readRows(band: number, y0: number, y1: number): Promise<RasterArray> {

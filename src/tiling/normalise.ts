@@ -9,7 +9,7 @@
 import { SarwatchError } from '../errors.js';
 import { native } from '../native.js';
 import type { InputSpec } from '../model/model-info.js';
-import type { Band, RasterArray, SceneInfo } from '../scene/types.js';
+import type { Band, RasterArray, RowSegment, SceneInfo } from '../scene/types.js';
 
 /** Sentinel-1 IW GRD: sigma0 ≈ DN² / A², with A ≈ 10^(53.5/20) for typical products. */
 export const DEFAULT_DN_CALIBRATION_DB = 53.5;
@@ -87,6 +87,41 @@ export function normaliseRows(
     throw new SarwatchError(
       'E_SCENE_NONFINITE',
       `band ${band.name} has a non-finite sample (${src[bad]}) at row ${y0 + Math.floor(bad / width)}, column ${bad % width}` +
+        (band.nodata === null ? ' and declares no NODATA value' : ` (NODATA is ${band.nodata})`),
+      { file: band.file },
+    );
+  }
+  return nodata;
+}
+
+/**
+ * normaliseRows over a segment of a block-stored band, written straight into
+ * rows of `dst`/`mask` (row stride `width`, first row `dstY0`): no assembled
+ * copy of the rows in between. Returns the NODATA count.
+ */
+export function normaliseSegment(
+  seg: RowSegment,
+  band: Band,
+  ch: ChannelSource,
+  dst: Uint8Array,
+  mask: Uint8Array,
+  width: number,
+  dstY0: number,
+  dnCalibrationDb = DEFAULT_DN_CALIBRATION_DB,
+): number {
+  const at = (seg.y0 - dstY0) * width + seg.x0;
+  const [nodata, bad] = native().normaliseRows(seg.src, dst.subarray(at), mask.subarray(at), ch.lo, ch.hi, band.nodata, ch.passthrough, ch.dnToDb, dnCalibrationDb, [
+    seg.offset,
+    seg.stride,
+    seg.w,
+    seg.rows,
+    width,
+  ]);
+  if (bad >= 0) {
+    const rel = bad - seg.offset;
+    throw new SarwatchError(
+      'E_SCENE_NONFINITE',
+      `band ${band.name} has a non-finite sample (${seg.src[bad]}) at row ${seg.y0 + Math.floor(rel / seg.stride)}, column ${seg.x0 + (rel % seg.stride)}` +
         (band.nodata === null ? ' and declares no NODATA value' : ` (NODATA is ${band.nodata})`),
       { file: band.file },
     );

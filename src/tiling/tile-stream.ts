@@ -10,7 +10,7 @@
 import type { InputSpec } from '../model/model-info.js';
 import { native } from '../native.js';
 import type { Scene } from '../scene/types.js';
-import { channelSources, normaliseRows, type ChannelSource } from './normalise.js';
+import { channelSources, normaliseRows, normaliseSegment, type ChannelSource } from './normalise.js';
 import { tileRect, type TilePlan, type TileRect } from './plan.js';
 
 export interface Tile extends TileRect {
@@ -111,21 +111,39 @@ export class TileStream {
       const n = (y1 - keepFrom) * W;
       this.mask.fill(0, off, off + n);
       const bands = this.scene.info.bands;
-      // Read each distinct band once even when it feeds several channels.
-      const cache = new Map<number, Awaited<ReturnType<Scene['readRows']>>>();
-      for (let c = 0; c < this.sources.length; c++) {
-        const src = this.sources[c];
-        let raw = cache.get(src.band);
-        if (!raw) {
+      const scene = this.scene;
+      if (scene.forEachSegment) {
+        // Block-stored bands: normalise each stored block where it lies (no
+        // assembled rows), visiting each distinct band once for all the channels it feeds.
+        for (const band of new Set(this.sources.map((s) => s.band))) {
+          const channels = this.sources.map((s, c) => ({ s, c })).filter((x) => x.s.band === band);
+          let inVisit = 0;
           const t = performance.now();
-          raw = await this.scene.readRows(src.band, keepFrom, y1);
-          readMs += performance.now() - t;
-          cache.set(src.band, raw);
+          await scene.forEachSegment(band, keepFrom, y1, (seg) => {
+            const tv = performance.now();
+            for (const { s, c } of channels) normaliseSegment(seg, bands[band], s, this.planes[c], this.mask, W, y0, this.opts.dnCalibrationDb);
+            inVisit += performance.now() - tv;
+          });
+          readMs += performance.now() - t - inVisit;
+          normMs += inVisit;
         }
-        const t = performance.now();
-        const dst = this.planes[c].subarray(off, off + n);
-        normaliseRows(raw, bands[src.band], src, dst, this.mask.subarray(off, off + n), W, keepFrom, this.opts.dnCalibrationDb);
-        normMs += performance.now() - t;
+      } else {
+        // Read each distinct band once even when it feeds several channels.
+        const cache = new Map<number, Awaited<ReturnType<Scene['readRows']>>>();
+        for (let c = 0; c < this.sources.length; c++) {
+          const src = this.sources[c];
+          let raw = cache.get(src.band);
+          if (!raw) {
+            const t = performance.now();
+            raw = await scene.readRows(src.band, keepFrom, y1);
+            readMs += performance.now() - t;
+            cache.set(src.band, raw);
+          }
+          const t = performance.now();
+          const dst = this.planes[c].subarray(off, off + n);
+          normaliseRows(raw, bands[src.band], src, dst, this.mask.subarray(off, off + n), W, keepFrom, this.opts.dnCalibrationDb);
+          normMs += performance.now() - t;
+        }
       }
       // Channels fed by the same band were normalised with their own ranges; NODATA is shared.
       this.opts.onRows?.(keepFrom, y1, this.planes[0].subarray(off, off + n), this.mask.subarray(off, off + n));

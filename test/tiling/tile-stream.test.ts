@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAR_INPUT_SPEC } from '../../dist/src/model/model-info.js';
@@ -25,6 +26,13 @@ describe('tile stream', () => {
       rowsRead += y1 - y0;
       return orig(b, y0, y1);
     };
+    // Block-stored files are visited block by block instead: count each block row's rows once (its first block).
+    const visit = scene.forEachSegment!.bind(scene);
+    scene.forEachSegment = async (b, y0, y1, fn) =>
+      visit(b, y0, y1, (seg) => {
+        if (seg.x0 === 0) rowsRead += seg.rows;
+        fn(seg);
+      });
     const plan = planTiles(W, H, 256, 256, 64);
     const stream = new TileStream(scene, plan, SAR_INPUT_SPEC);
     const tiles = [];
@@ -45,5 +53,40 @@ describe('tile stream', () => {
     const half = tiles.find((q) => q.col === 1 && q.row === 0)!;
     expect(half.nodataFraction).toBeCloseTo(108 / 256, 6);
     await scene.close();
+  });
+
+  it('normalises blocks in place exactly as from assembled rows, and NODATA in either band masks the pixel', async () => {
+    const W = 530;
+    const H = 410;
+    const vv = new Float32Array(W * H);
+    const vh = new Float32Array(W * H);
+    for (let i = 0; i < W * H; i++) {
+      vv[i] = i % 97 === 0 ? -32768 : -40 + ((i * 7) % 55) + 0.25;
+      vh[i] = i % 89 === 0 ? -32768 : -45 + ((i * 3) % 41) + 0.5;
+    }
+    const folder = path.join(dir, 'pair');
+    mkdirSync(folder);
+    writeTiled(path.join(folder, 'VV_dB.tif'), 'float32', W, H, { tile: 64, nodata: -32768, data: vv });
+    writeTiled(path.join(folder, 'VH_dB.tif'), 'float32', W, H, { tile: 64, nodata: -32768, data: vh });
+    const collect = async (segments: boolean) => {
+      const scene = await openScene(folder);
+      if (!segments) scene.forEachSegment = undefined;
+      const stream = new TileStream(scene, planTiles(W, H, 256, 256, 64), SAR_INPUT_SPEC);
+      const out = [];
+      for await (const t of stream.tiles()) out.push({ data: Buffer.from(t.data), nd: t.nodataFraction });
+      await scene.close();
+      return out;
+    };
+    const a = await collect(true);
+    const b = await collect(false);
+    expect(a.length).toBe(b.length);
+    a.forEach((t, i) => {
+      expect(t.data.equals(b[i].data)).toBe(true);
+      expect(t.nd).toBe(b[i].nd);
+    });
+    // Tile (0, 0) holds pixels 0..255 of rows 0..255: NODATA where either band has it.
+    let expected = 0;
+    for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) if ((y * W + x) % 97 === 0 || (y * W + x) % 89 === 0) expected++;
+    expect(a[0].nd).toBeCloseTo(expected / (256 * 256), 9);
   });
 });

@@ -20,14 +20,43 @@ SampleKind kind_of(const Napi::TypedArray& a) {
   }
 }
 
-// normaliseRows(src, dst, mask, lo, hi, nodata | null, passthrough, dnToDb, dnCalibrationDb) → [nodataCount, badIndex]
+size_t bytes_of(SampleKind k) {
+  switch (k) {
+    case SampleKind::kU8: return 1;
+    case SampleKind::kI16:
+    case SampleKind::kU16: return 2;
+    case SampleKind::kF32: return 4;
+    default: return 8;
+  }
+}
+
+// normaliseRows(src, dst, mask, lo, hi, nodata | null, passthrough, dnToDb, dnCalibrationDb[, rect]) → [nodataCount, badIndex]
+// Without rect: dst.length contiguous samples. With rect = [srcOffset, srcStride, w, rows, dstStride]:
+// a w × rows window of src (row stride srcStride samples) into dst/mask rows dstStride apart,
+// so that blocks of a tiled file are normalised where they lie, without assembling rows first.
+// badIndex is an index into src.
 Napi::Value NormaliseRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::TypedArray src = info[0].As<Napi::TypedArray>();
   Napi::Uint8Array dst = info[1].As<Napi::Uint8Array>();
   Napi::Uint8Array mask = info[2].As<Napi::Uint8Array>();
-  if (src.ElementLength() < dst.ElementLength() || mask.ElementLength() < dst.ElementLength()) {
-    Napi::RangeError::New(env, "normaliseRows: src and mask must hold at least dst.length elements").ThrowAsJavaScriptException();
+  size_t src_off = 0, src_stride = dst.ElementLength(), w = dst.ElementLength(), rows = 1, dst_stride = dst.ElementLength();
+  if (info.Length() > 9 && info[9].IsArray()) {
+    Napi::Array r = info[9].As<Napi::Array>();
+    const double v[5] = {r.Get(0u).As<Napi::Number>().DoubleValue(), r.Get(1u).As<Napi::Number>().DoubleValue(), r.Get(2u).As<Napi::Number>().DoubleValue(),
+                         r.Get(3u).As<Napi::Number>().DoubleValue(), r.Get(4u).As<Napi::Number>().DoubleValue()};
+    for (double x : v) {
+      if (!(x >= 0) || x > 1e12) {
+        Napi::RangeError::New(env, "normaliseRows: bad rect").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+    }
+    src_off = size_t(v[0]), src_stride = size_t(v[1]), w = size_t(v[2]), rows = size_t(v[3]), dst_stride = size_t(v[4]);
+  }
+  const bool fits = rows == 0 || (w <= src_stride && w <= dst_stride && src_off + (rows - 1) * src_stride + w <= src.ElementLength() &&
+                                  (rows - 1) * dst_stride + w <= dst.ElementLength() && (rows - 1) * dst_stride + w <= mask.ElementLength());
+  if (!fits) {
+    Napi::RangeError::New(env, "normaliseRows: window outside src, dst or mask").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   NormaliseParams p;
@@ -39,11 +68,21 @@ Napi::Value NormaliseRows(const Napi::CallbackInfo& info) {
   p.passthrough = info[6].As<Napi::Boolean>();
   p.dn_to_db = info[7].As<Napi::Boolean>();
   p.dn_calibration_db = info[8].As<Napi::Number>().DoubleValue();
+  const SampleKind kind = kind_of(src);
   const uint8_t* base = static_cast<const uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset();
-  const NormaliseResult r = normalise(base, kind_of(src), dst.ElementLength(), dst.Data(), mask.Data(), p);
+  long nodata = 0, bad = -1;
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t at = src_off + r * src_stride;
+    const NormaliseResult res = normalise(base + at * bytes_of(kind), kind, w, dst.Data() + r * dst_stride, mask.Data() + r * dst_stride, p);
+    nodata += res.nodata;
+    if (res.bad >= 0) {
+      bad = static_cast<long>(at) + res.bad;
+      break;
+    }
+  }
   Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, double(r.nodata)));
-  out.Set(1u, Napi::Number::New(env, double(r.bad)));
+  out.Set(0u, Napi::Number::New(env, double(nodata)));
+  out.Set(1u, Napi::Number::New(env, double(bad)));
   return out;
 }
 
