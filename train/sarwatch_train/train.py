@@ -35,7 +35,7 @@ DEFAULT_SSDD = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "ssdd"
 STAGES = {
     # name: epochs, lr0, warmup epochs, epochs without mosaic at the end, uses synthetic chips
     "ssdd": dict(epochs=85, lr0=0.002, warmup=3, close_mosaic=10, synth=False),
-    "mixed": dict(epochs=20, lr0=0.0008, warmup=1, close_mosaic=5, synth=True),
+    "mixed": dict(epochs=8, lr0=0.0008, warmup=1, close_mosaic=3, synth=True),
 }
 
 
