@@ -43,8 +43,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { timeout?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: opts.timeout ?? 170_000 });
+export function runCli(args: string[], opts: { timeout?: number; env?: Record<string, string> } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: opts.timeout ?? 170_000, env: { ...process.env, ...opts.env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { BUNDLED_MODEL } from '../../src/cli/defaults.js';
 import { detectScene } from '../../src/pipeline/detect-scene.js';
 import { r2, verdict, type SuiteResult } from '../report.js';
-import { syntheticScene } from '../scene-cache.js';
+import { syntheticScene } from '../../src/bench/scene-cache.js';
 
 export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const side = opts.quick ? 2272 : 3744; // 3 x 3 and 5 x 5 tiles of 800 with 64 overlap

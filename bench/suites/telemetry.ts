@@ -17,7 +17,7 @@ import { encode } from '../../src/telemetry/codec.js';
 import { SCHEMA_VERSION } from '../../src/telemetry/schema.js';
 import { TelemetryPublisher } from '../../src/telemetry/publisher.js';
 import { r2, type SuiteResult } from '../report.js';
-import { syntheticScene } from '../scene-cache.js';
+import { syntheticScene } from '../../src/bench/scene-cache.js';
 
 function sampleMessages() {
   const base = { v: SCHEMA_VERSION, scene_id: 'S1A_IW_GRDH_synthetic', seq: 1234, t_mono_ms: 81234.567, t_wall: new Date().toISOString() };

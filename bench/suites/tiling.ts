@@ -14,7 +14,7 @@ import { TileStream } from '../../src/tiling/tile-stream.js';
 import { BUNDLED_MODEL } from '../../src/cli/defaults.js';
 import { timeInRounds } from '../../src/bench/rounds.js';
 import { r2, verdict, type SuiteResult } from '../report.js';
-import { syntheticScene } from '../scene-cache.js';
+import { syntheticScene } from '../../src/bench/scene-cache.js';
 
 export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const side = opts.quick ? 3000 : 6000;

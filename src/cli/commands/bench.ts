@@ -3,7 +3,16 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { accelReport } from '../../accel/accel-report.js';
 import { loadOrCompile } from '../../backends/cpu/program-cache.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { benchBudget, type BudgetReport } from '../../bench/budget-bench.js';
+import { writeBudgetChart } from '../../bench/budget-chart.js';
 import { benchEngine, type EngineBenchResult } from '../../bench/engine-bench.js';
+import { syntheticScene } from '../../bench/scene-cache.js';
+import { DEFAULT_HOST_MODEL, parseHostModel } from '../../telemetry/power/model.js';
+import type { SourceChoice } from '../../telemetry/power/probe.js';
+import { ENGINE_CONFIG } from '../../accel/engine-config.js';
+import { onKria } from '../runtime-options.js';
 import { hostTileMs } from '../../bench/host-tile-cost.js';
 import { loadModelInfo } from '../../model/model-info.js';
 import { parseProgram } from '../../model/program-reader.js';
@@ -43,6 +52,7 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+  registerBudget(bench);
   bench
     .command('engine')
     .description('onnxruntime fp32, onnxruntime int8 (QDQ) and the sarwatch int8 engine on the same tiles and threads')
@@ -67,6 +77,66 @@ export function register(program: Command): void {
       });
       process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatEngineBench(r));
     });
+}
+
+export function registerBudget(bench: Command): void {
+  bench
+    .command('budget')
+    .description('a scene on each backend with power sampled: seconds, MP/s, average and peak W, J, MP/J, against 10 W and 717 MP in 60 s')
+    .option('--scene <dir>', 'scene to run (GeoTIFF, xView3 folder or image)')
+    .option('--synthetic <WxH>', 'synthesise a Sentinel-1 scene of this size (cached in the temp folder)', '3008x3008')
+    .option('--backends <list>', 'comma-separated backends', 'fpga,cpu,ort')
+    .option('-m, --model <file>', 'YOLOv8 ONNX', BUNDLED_MODEL)
+    .option('-t, --threads <n>', 'threads per backend', String(os.availableParallelism()))
+    .option('--power-source <s>', 'auto (INA260, then RAPL, then model), ina260, rapl or model', 'auto')
+    .option('--power-model <spec>', `host CPU model coefficients, idle=W,core=W (default idle=${DEFAULT_HOST_MODEL.idleW},core=${DEFAULT_HOST_MODEL.coreW})`)
+    .option('-o, --out <dir>', 'where budget.json and budget.png go', 'budget-report')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const backends = String(o.backends)
+        .split(',')
+        .map((b) => oneOf('--backends', b.trim(), ['fpga', 'cpu', 'ort'] as const));
+      let scene = o.scene as string | undefined;
+      if (!scene) {
+        const [w, h] = size2('--synthetic', o.synthetic, 30_000);
+        process.stderr.write(`synthesising a ${w} x ${h} Sentinel-1 scene (once; cached)\n`);
+        scene = syntheticScene(w, h, 21);
+      }
+      const r = await benchBudget({
+        scene,
+        model: o.model,
+        backends,
+        threads: integer('--threads', o.threads, 1, 256),
+        powerSource: oneOf('--power-source', o.powerSource, ['auto', 'ina260', 'rapl', 'model'] as const) as SourceChoice,
+        powerModel: onKria()
+          ? { kind: 'kv260', macsPerCycle: ENGINE_CONFIG.macsPerCycle, clockMhz: ENGINE_CONFIG.clockMhz }
+          : { kind: 'host', params: o.powerModel ? parseHostModel(o.powerModel) : DEFAULT_HOST_MODEL },
+        onStatus: (l) => process.stderr.write(`${l}\n`),
+      });
+      mkdirSync(o.out, { recursive: true });
+      writeFileSync(path.join(o.out, 'budget.json'), JSON.stringify(r, null, 2) + '\n');
+      writeBudgetChart(r, path.join(o.out, 'budget.png'));
+      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatBudget(r) + `wrote ${path.join(o.out, 'budget.json')} and budget.png\n`);
+    });
+}
+
+export function formatBudget(r: BudgetReport): string {
+  const f = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
+  const yn = (v: boolean | null) => (v === null ? '-' : v ? 'yes' : 'NO');
+  const lines = [
+    `scene ${r.scene}: ${r.megapixels} MP, ${r.threads} thread(s), budget ${r.budget_w} W`,
+    'backend                     s/scene    MP/s  avg W  peak W   J/scene   MP/J  <=10W  717MP<=60s  power',
+  ];
+  for (const x of r.rows) {
+    if (!x.available) {
+      lines.push(`${x.backend.padEnd(26)}  unavailable: ${x.reason}`);
+      continue;
+    }
+    lines.push(
+      `${x.backend.padEnd(26)} ${f(x.seconds, 2).padStart(8)} ${f(x.mp_per_s).padStart(7)} ${f(x.avg_w).padStart(6)} ${f(x.peak_w).padStart(7)} ${f(x.energy_j).padStart(9)} ${f(x.mp_per_j, 2).padStart(6)} ${yn(x.within_budget).padStart(6)} ${`${yn(x.within_60s)} (${f(x.scene_717mp_s, 0)} s)`.padStart(11)}  ${x.kind === 'modelled' ? 'MODELLED' : x.power_measured ? 'measured' : 'modelled'}: ${x.power_source}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function formatEngineBench(r: EngineBenchResult): string {

@@ -23,6 +23,8 @@ export interface DetectCliOptions extends RuntimeCliOptions {
   batch: string;
   pixelSpacing?: string;
   calib?: string;
+  xclbin?: string;
+  fpgaTimeout: string;
   quicklook: boolean;
   json?: boolean;
 }
@@ -56,6 +58,8 @@ export function register(program: Command): void {
     .option('--overlap <n>', 'tile overlap in px (at least 64)')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
     .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
+    .option('--xclbin <file>', 'fpga: the accelerator bitstream (default /lib/firmware/xilinx/sarwatch/sarwatch.xclbin)')
+    .option('--fpga-timeout <ms>', 'fpga: per-run timeout before reset, retry and CPU fallback', '2000')
     .option('--batch <n>', 'tiles per backend call', '1')
     .option('--pixel-spacing <m>', 'ground pixel size in metres for scenes without georeference')
     .option('--no-quicklook', 'skip quicklook.png')
@@ -68,7 +72,7 @@ export function register(program: Command): void {
           outDir: o.out,
           modelPath: o.model,
           backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
-          backendOptions: { threads, calib: o.calib },
+          backendOptions: { threads, calib: o.calib, xclbin: o.xclbin, fpgaTimeoutMs: integer('--fpga-timeout', o.fpgaTimeout, 10, 600_000) },
           decode: { conf: number('--conf', o.conf, 0.001, 1), iou: number('--iou', o.iou, 0.01, 1) },
           tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
           overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),

@@ -6,7 +6,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeXview3Scene } from '../src/synth/write-scene.js';
+import { writeXview3Scene } from '../synth/write-scene.js';
 
 export function benchSceneDir(width: number, height: number, seed: number): string {
   return path.join(process.env.SARWATCH_BENCH_DIR ?? path.join(os.tmpdir(), 'sarwatch-bench'), `synthetic-${width}x${height}-s${seed}`);
