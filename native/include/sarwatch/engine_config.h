@@ -15,7 +15,7 @@ constexpr int kMacsPerDsp = 2;
 constexpr int kClockMhz = 300;
 
 // Limits of the on-chip buffers (checked against each program at load).
-constexpr int kMaxChannels = 256;   // input or output channels of one layer
+constexpr int kMaxChannels = 512;   // input or output channels of one layer (YOLOv8n SPPF concatenates 512)
 constexpr int kMaxWidth = 1024;     // feature-map width in pixels (line buffers)
 constexpr int kMaxHeight = 1024;
 constexpr int kMaxLayers = 256;
