@@ -115,13 +115,15 @@ export interface NativeAddon {
   cutTile(planes: Uint8Array[], mask: Uint8Array, W: number, x0: number, y0: number, w: number, h: number, TW: number, TH: number, dst: Uint8Array): number;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// dist/src/native.js in a build; src/native.ts when a tool runs the sources.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOTS = [path.resolve(HERE, '..', '..'), path.resolve(HERE, '..')];
 let cached: NativeAddon | null = null;
 
 export function native(): NativeAddon {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  const candidates = [path.join(ROOT, 'build', 'Release', 'sarwatch.node'), path.join(ROOT, 'build', 'Debug', 'sarwatch.node')];
+  const candidates = ROOTS.flatMap((root) => [path.join(root, 'build', 'Release', 'sarwatch.node'), path.join(root, 'build', 'Debug', 'sarwatch.node')]);
   const errors: string[] = [];
   for (const file of candidates) {
     try {

@@ -35,6 +35,7 @@ constexpr int kVec = kPeIc;    // input channels in parallel
 constexpr int kMaxKSteps = kMaxConvKernel * kMaxConvKernel * (kMaxChannels / kVec);
 constexpr int kRowCap = kMaxRowBytes + 2 * kVec;  // slack: the last vector of a pixel may overhang
 constexpr int kVecBytes = 16;  // elementwise layers: channels per cycle
+constexpr int kInPixels = 8;   // input conversion: pixels per cycle
 static_assert(kLanes % 2 == 0, "output lanes are paired for DSP packing");
 static_assert(kMaxChannels % kVec == 0, "channel limit must be a whole number of input vectors");
 static_assert(kWeightBufBytes % (kLanes * kVec) == 0, "weight buffer holds whole 32x32 blocks");
@@ -124,6 +125,11 @@ weight_beats:
 
 // One row of a tensor view: channels [choff, choff+c) of each pixel, packed densely (HWC, stride c).
 void read_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw, int8_t* dst) {
+  if (t.ps == t.c && t.choff == 0) {
+    // A whole buffer (not a channel view): the row is already dense, read it in place.
+    mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.c), t.w * t.c, dst);
+    return;
+  }
   mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.ps), t.w * t.ps, raw);
 gather_px:
   for (int x = 0; x < t.w; ++x) {
@@ -198,11 +204,21 @@ load_lut_words:
   }
 }
 
+// Tap packing: a layer with few input channels (cin_g <= kVec / 2, e.g. the
+// first convolution's 2 channels) puts `pack` = kVec / cin_g kernel taps side
+// by side in the kVec input lanes, so a 3x3 convolution of 2 channels takes one
+// k-step instead of nine. Lane i of k-step ks then reads tap (ks / ict) * pack
+// + i / cin_g, channel i % cin_g. Unpacked layers have pack = 1 and read kVec
+// consecutive channels of one tap. Either way each product is summed once
+// into the same int32 accumulator, so the bytes are the CPU engine's.
 struct ConvShape {
-  int kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps;
+  int kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps, pack;
   bool has_lut;
   int32_t pre_zp;
   int t0, t1;  // output tiles of the weight chunk in the buffer
+  // Packed layers: lane i carries tap group member lane_sub[i], channel lane_ci[i]
+  // (tabulated once per layer, so no lane divides at run time).
+  int lane_sub[kVec], lane_ci[kVec];
 };
 
 // Input rows that output row y reads, into the line buffer (slots of rows y
@@ -217,6 +233,136 @@ fetch_rows:
   }
 }
 
+// One weight vector (kVec int8) into a lane of a weight bank.
+inline void load_lane(int8_t* dst, const vec_t& v) {
+#pragma HLS INLINE
+  for (int i = 0; i < kVec; ++i) dst[i] = int8_t(uint8_t(uint64_t(v.range(8 * i + 7, 8 * i))));
+}
+
+// The MAC array on one input vector: kLanes output lanes, DSP-packed in pairs,
+// added to the partial sums (or, in a tile's first k-step, to the biases).
+inline void mac_array(const int8_t wreg[kLanes][kVec], const int8_t a[kVec], int x, const int32_t* bias) {
+#pragma HLS INLINE
+lanes:
+  for (int lane = 0; lane < kLanes; lane += 2) {
+    int32_t hi = 0, lo = 0;
+  dot:
+    for (int i = 0; i < kVec; ++i) mac2(wreg[lane][i], wreg[lane + 1][i], a[i], hi, lo);
+    g_psum[lane][x] = (bias ? bias[lane] : g_psum[lane][x]) + hi;
+    g_psum[lane + 1][x] = (bias ? bias[lane + 1] : g_psum[lane + 1][x]) + lo;
+  }
+}
+
+// Loads what the pixel loop did not reach of the next weight block (layers narrower than kLanes).
+inline void finish_block(int8_t wreg[2][kLanes][kVec], int bank, bool more, uint32_t next, int from) {
+#pragma HLS INLINE
+finish_lanes:
+  for (int lane = from; lane < kLanes; ++lane) {
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = kLanes
+#pragma HLS PIPELINE II = 1
+    if (more) load_lane(wreg[bank ^ 1][lane], g_weights[next + uint32_t(lane)]);
+  }
+}
+
+// Unpacked k-step: kVec consecutive channels (vector j) of one tap for every output pixel.
+void conv_pixels(const Tensor& in, const Tensor& out, const ConvShape& c, int y, int tap, int j, int8_t wreg[2][kLanes][kVec], int bank, bool more,
+                 uint32_t next, int g, const int32_t* bias) {
+  const int ky = tap / c.kw, kx = tap % c.kw;
+  const int iy = y * c.s - c.pad + ky;
+  const bool row_ok = iy >= 0 && iy < in.h;
+  const int slot = row_ok ? iy % kLineRows : 0;
+  const int cbase = g * c.cin_g + j * kVec;
+  const int nvec = c.cin_g - j * kVec < kVec ? c.cin_g - j * kVec : kVec;
+pixels:
+  for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+    if (more && x < kLanes) load_lane(wreg[bank ^ 1][x], g_weights[next + uint32_t(x)]);
+    const int ix = x * c.s - c.pad + kx;
+    const bool ok = row_ok && ix >= 0 && ix < in.w;
+    int8_t a[kVec];
+#pragma HLS ARRAY_PARTITION variable = a complete
+  gather:
+    for (int i = 0; i < kVec; ++i) a[i] = ok && i < nvec ? g_line[slot][ix * in.c + cbase + i] : int8_t(in.zp);
+    mac_array(wreg[bank], a, x, bias);
+  }
+  finish_block(wreg, bank, more, next, out.w);
+}
+
+constexpr int kPackMaxCin = kVec / 2;  // packing pays from two taps per k-step
+
+// Window pixel (ky, ix) of output row y: cin_g channels of group g from the line buffer, zp outside the input.
+inline void window_pixel(const Tensor& in, const ConvShape& c, int y, int g, int ky, int ix, int8_t* dst) {
+#pragma HLS INLINE
+  const int iy = y * c.s - c.pad + ky;
+  const bool ok = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
+  const int slot = ok ? iy % kLineRows : 0;
+window_ch:
+  for (int ci = 0; ci < kPackMaxCin; ++ci) dst[ci] = ok && ci < c.cin_g ? g_line[slot][ix * in.c + g * c.cin_g + ci] : int8_t(in.zp);
+}
+
+// Packed k-step: taps [tg·pack, tg·pack + pack) side by side in the input lanes.
+// A kh × kw window of pixels (cin_g <= kPackMaxCin channels each) slides along
+// the row: each output pixel shifts it by the stride and reads the new columns,
+// min(stride, kw) pixels per window row, from the line buffer.
+void conv_pixels_packed(const Tensor& in, const Tensor& out, const ConvShape& c, int y, int tg, int8_t wreg[2][kLanes][kVec], int bank, bool more,
+                        uint32_t next, int g, const int32_t* bias) {
+  int8_t win[kMaxConvKernel][kMaxConvKernel][kPackMaxCin];
+#pragma HLS ARRAY_PARTITION variable = win complete dim = 0
+  const int fresh = c.s < c.kw ? c.s : c.kw;  // new columns per output pixel
+  // Where each input lane reads the window in this k-step.
+  int lane_ky[kVec], lane_kx[kVec], lane_ci[kVec];
+  bool lane_used[kVec];
+#pragma HLS ARRAY_PARTITION variable = lane_ky complete
+#pragma HLS ARRAY_PARTITION variable = lane_kx complete
+#pragma HLS ARRAY_PARTITION variable = lane_ci complete
+#pragma HLS ARRAY_PARTITION variable = lane_used complete
+lane_map:
+  for (int i = 0; i < kVec; ++i) {
+#pragma HLS UNROLL
+    const int tap = tg * c.pack + c.lane_sub[i];
+    lane_used[i] = c.lane_sub[i] < c.pack && tap < c.kh * c.kw;
+    lane_ky[i] = lane_used[i] ? tap / c.kw : 0;
+    lane_kx[i] = lane_used[i] ? tap % c.kw : 0;
+    lane_ci[i] = c.lane_ci[i];
+  }
+  // Prime the columns that output pixel 0 shares with a virtual pixel −1.
+prime_rows:
+  for (int ky = 0; ky < c.kh; ++ky) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxConvKernel
+  prime_cols:
+    for (int kx = fresh; kx < c.kw; ++kx) {
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = kMaxConvKernel
+      window_pixel(in, c, y, g, ky, -c.s - c.pad + kx, win[ky][kx]);
+    }
+  }
+pixels_packed:
+  for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+#pragma HLS PIPELINE II = 1
+    if (more && x < kLanes) load_lane(wreg[bank ^ 1][x], g_weights[next + uint32_t(x)]);
+  shift_rows:
+    for (int ky = 0; ky < kMaxConvKernel; ++ky) {
+    shift_cols:
+      for (int kx = 0; kx < kMaxConvKernel; ++kx) {
+        if (ky < c.kh && kx + fresh < c.kw) {
+          for (int ci = 0; ci < kPackMaxCin; ++ci) win[ky][kx][ci] = win[ky][kx + fresh][ci];
+        }
+      }
+    load_cols:
+      for (int kx = 0; kx < kMaxConvKernel; ++kx) {
+        if (ky < c.kh && kx >= c.kw - fresh && kx < c.kw) window_pixel(in, c, y, g, ky, x * c.s - c.pad + kx, win[ky][kx]);
+      }
+    }
+    int8_t a[kVec];
+#pragma HLS ARRAY_PARTITION variable = a complete
+  lanes_in:
+    for (int i = 0; i < kVec; ++i) a[i] = lane_used[i] ? win[lane_ky[i]][lane_kx[i]][lane_ci[i]] : int8_t(in.zp);
+    mac_array(wreg[bank], a, x, bias);
+  }
+  finish_block(wreg, bank, more, next, out.w);
+}
+
 // Output row y through the MAC array into a ping-pong output row.
 void conv_compute(const Tensor& in, const Tensor& out, const ConvShape& c, int y, int8_t* out_row) {
   if (y < 0 || y >= out.h) return;
@@ -224,52 +370,31 @@ out_tiles:
   for (int t = c.t0; t < c.t1; ++t) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 8
     const int g = t / c.oct, ot = t % c.oct;
-  init_psum:
-    for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+    // Weight blocks are double-buffered: the pixel loop of k-step ks loads
+    // k-step ks + 1's block (one lane per cycle) into the other bank. The
+    // first k-step starts each partial sum from the lane's bias.
+    int8_t wreg[2][kLanes][kVec];
+#pragma HLS ARRAY_PARTITION variable = wreg complete dim = 0
+    int32_t bias[kLanes];
+#pragma HLS ARRAY_PARTITION variable = bias complete
+  first_block:
+    for (int lane = 0; lane < kLanes; ++lane) {
 #pragma HLS PIPELINE II = 1
-      for (int lane = 0; lane < kLanes; ++lane) {
-        const int co_g = ot * kLanes + lane;
-        g_psum[lane][x] = co_g < c.cout_g ? g_bias[g * c.cout_g + co_g] : 0;
-      }
+      load_lane(wreg[0][lane], g_weights[((t - c.t0) * c.ksteps) * kLanes + lane]);
+      const int co_g = ot * kLanes + lane;
+      bias[lane] = co_g < c.cout_g ? g_bias[g * c.cout_g + co_g] : 0;
     }
   ksteps_loop:
     for (int ks = 0; ks < c.ksteps; ++ks) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
-      const int tap = ks / c.ict, j = ks % c.ict, ky = tap / c.kw, kx = tap % c.kw;
-      int8_t wreg[kLanes][kVec];
-#pragma HLS ARRAY_PARTITION variable = wreg complete dim = 0
-    load_block:
-      for (int lane = 0; lane < kLanes; ++lane) {
-#pragma HLS PIPELINE II = 1
-        const vec_t v = g_weights[((t - c.t0) * c.ksteps + ks) * kLanes + lane];
-        for (int i = 0; i < kVec; ++i) wreg[lane][i] = int8_t(uint8_t(uint64_t(v.range(8 * i + 7, 8 * i))));
-      }
-      const int iy = y * c.s - c.pad + ky;
-      const bool row_ok = iy >= 0 && iy < in.h;
-      const int slot = row_ok ? iy % kLineRows : 0;
-      const int cbase = g * c.cin_g + j * kVec;
-      const int nvec = c.cin_g - j * kVec < kVec ? c.cin_g - j * kVec : kVec;
-    pixels:
-      for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-#pragma HLS PIPELINE II = 1
-        const int ix = x * c.s - c.pad + kx;
-        const bool ok = row_ok && ix >= 0 && ix < in.w;
-        int8_t a[kVec];
-#pragma HLS ARRAY_PARTITION variable = a complete
-      gather:
-        for (int i = 0; i < kVec; ++i) a[i] = ok && i < nvec ? g_line[slot][ix * in.c + cbase + i] : int8_t(in.zp);
-      lanes:
-        for (int lane = 0; lane < kLanes; lane += 2) {
-          int32_t hi = 0, lo = 0;
-        dot:
-          for (int i = 0; i < kVec; ++i) {
-            if (i < nvec) mac2(wreg[lane][i], wreg[lane + 1][i], a[i], hi, lo);
-          }
-          g_psum[lane][x] += hi;
-          g_psum[lane + 1][x] += lo;
-        }
+      const int bank = ks & 1;
+      const bool more = ks + 1 < c.ksteps;
+      const uint32_t next = uint32_t(((t - c.t0) * c.ksteps + ks + 1) * kLanes);
+      const int tg = ks / c.ict, j = ks % c.ict;
+      if (c.pack > 1) {
+        conv_pixels_packed(in, out, c, y, tg, wreg, bank, more, next, g, ks == 0 ? bias : nullptr);
+      } else {
+        conv_pixels(in, out, c, y, tg, j, wreg, bank, more, next, g, ks == 0 ? bias : nullptr);
       }
     }
     // Requantise (and look up the activation) into this tile's channels of the output row.
@@ -314,7 +439,8 @@ void run_conv(const word_t* prog, const wbeat_t* wmem, beat_t* fmap, uint32_t l)
   const int groups = int(layer_word(prog, l, P::kLGroups));
   const int cin_g = in.c / groups, cout_g = out.c / groups;
   const int taps = kh * kw, ict = (cin_g + kVec - 1) / kVec, oct = (cout_g + kLanes - 1) / kLanes;
-  const int ksteps = taps * ict;
+  const int pack = cin_g <= kPackMaxCin && kh <= kMaxConvKernel && kw <= kMaxConvKernel ? kVec / cin_g : 1;
+  const int ksteps = (taps + pack - 1) / pack * ict;
   const uint32_t w_off = hdr(prog, P::kHDataOffset) + layer_word(prog, l, P::kLWeights);
   const uint32_t b_off = layer_word(prog, l, P::kLBias), m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
   const bool has_lut = layer_word(prog, l, P::kLLut) != P::kNone;
@@ -327,6 +453,13 @@ load_requant:
     g_bias[c] = data_i32(prog, b_off, c);
     g_mult[c] = data_i32(prog, m_off, c);
     g_shift[c] = data_i32(prog, s_off, c);
+  }
+  ConvShape sh{kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps, pack, has_lut, pre_zp, 0, 0, {}, {}};
+lane_tables:
+  for (int i = 0; i < kVec; ++i) {
+#pragma HLS PIPELINE II = 1
+    sh.lane_sub[i] = pack > 1 ? i / cin_g : 0;
+    sh.lane_ci[i] = pack > 1 ? i % cin_g : i;
   }
   const int tiles_total = groups * oct;
   const int block = kLanes * kVec;
@@ -349,21 +482,26 @@ chunks:
       load_ksteps:
         for (int ks = 0; ks < ksteps; ++ks) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
-          const int tap = ks / ict, j = ks % ict;
+          const int tg = ks / ict, j = ks % ict;
 #pragma HLS PIPELINE II = 1
           vec_t v;
         load_vec:
           for (int i = 0; i < kVec; ++i) {
 #pragma HLS UNROLL
-            const int ci = j * kVec + i;
-            v.range(8 * i + 7, 8 * i) = uint8_t(valid && ci < cin_g ? wsrc[tap * cin_g + ci] : int8_t(0));
+            // Packed: lane i holds tap tg·pack + i / cin_g, channel i % cin_g; else tap tg, channel j·kVec + i.
+            const int sub = sh.lane_sub[i];
+            const int ci = pack > 1 ? sh.lane_ci[i] : j * kVec + i;
+            const int tap = tg * pack + sub;
+            const bool used = valid && sub < pack && tap < taps && ci < cin_g;
+            v.range(8 * i + 7, 8 * i) = uint8_t(used ? wsrc[tap * cin_g + ci] : int8_t(0));
           }
           g_weights[((t - t0) * ksteps + ks) * kLanes + lane] = v;
         }
       }
     }
     reset_lines();
-    ConvShape sh{kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps, has_lut, pre_zp, t0, t1};
+    sh.t0 = t0;
+    sh.t1 = t1;
   rows:
     // One extra step drains the last row: step y prefetches row y + 1's
     // inputs, computes row y and stores row y − 1, in a DATAFLOW region.
@@ -533,10 +671,13 @@ in_rows:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 3
       mem_read(tile, uint32_t((c * t.h + y) * t.w), t.w, g_raw);
     in_px:
-      for (int x = 0; x < t.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxWidth
+      for (int x0 = 0; x0 < t.w; x0 += kInPixels) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxWidth / kInPixels
 #pragma HLS PIPELINE II = 1
-        g_out_row[x * t.c + c] = int8_t(int(uint8_t(g_raw[x])) - 128);
+      in_px8:
+        for (int k = 0; k < kInPixels; ++k) {
+          if (x0 + k < t.w) g_out_row[(x0 + k) * t.c + c] = int8_t(int(uint8_t(g_raw[x0 + k])) - 128);
+        }
       }
     }
     write_row(fmap, t, y, g_out_row);

@@ -7,7 +7,9 @@
  * Cycle counts follow the loops as written: every pipelined loop runs at II=1
  * and costs its trip count plus PIPE_DEPTH cycles of fill; convolution rows run
  * as a DATAFLOW of fetch / compute / store, so a row costs the slowest of the
- * three. A layer takes the longer of its cycles at the kernel clock and its
+ * three. Convolutions with few input channels pack several kernel taps into
+ * the 32 input lanes (tapPacking), and weight blocks load during the pixel
+ * loop of the previous k-step. A layer takes the longer of its cycles at the kernel clock and its
  * DDR traffic at the KV260's 19.2 GB/s peak times KV260_DDR.efficiency.
  */
 import type { Program, ProgramLayer, ProgramTensor } from '../model/program-reader.js';
@@ -45,9 +47,16 @@ export interface TileModel {
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 const loop = (trips: number) => trips + PIPE_DEPTH;
 
-/** mem_read of a view row: the owner row's beats, then gathering the view's channels 16 per cycle. */
+/** read_row: a whole buffer streams in dense; a channel view reads its owner's row, then gathers 16 channels per cycle. */
 function readRowCycles(t: ProgramTensor): number {
+  if (t.pixelStride === t.c && t.channelOffset === 0) return loop(ceil(t.w * t.c, AXI));
   return loop(ceil(t.w * t.pixelStride, AXI)) + t.w * ceil(t.c, VEC16) + PIPE_DEPTH;
+}
+
+/** Taps side by side in the input lanes for layers with few channels (run_conv's `pack`). */
+export function tapPacking(cinG: number, kh: number, kw: number): number {
+  const C = ENGINE_CONFIG;
+  return cinG <= C.peIc / 2 && kh <= 3 && kw <= 3 ? Math.floor(C.peIc / cinG) : 1;
 }
 
 function writeRowCycles(t: ProgramTensor): number {
@@ -61,16 +70,26 @@ export function convCycles(l: ProgramLayer, input: ProgramTensor, out: ProgramTe
   const taps = l.kh * l.kw;
   const ict = ceil(cinG, C.peIc);
   const oct = ceil(coutG, C.peOc);
-  const ksteps = taps * ict;
+  const pack = tapPacking(cinG, l.kh, l.kw);
+  const ksteps = ceil(taps, pack) * ict;
   const tiles = l.groups * oct;
   const perChunk = Math.max(1, Math.floor(262144 / (C.peOc * C.peIc * ksteps)));
   const chunks = ceil(tiles, perChunk);
   // Weights: per output tile, each lane reads its taps × cin_g bytes, then writes ksteps vectors.
   const weightLoad = tiles * C.peOc * (loop(ceil(taps * cinG, WBEAT) + 1) + loop(ksteps));
-  const requantParams = loop(out.c);
+  const requantParams = loop(out.c) + loop(C.peIc); // bias/mult/shift, and the lane tables
   // One row step: fetch the new input rows, compute all tiles of the chunk, store the row.
   const rowFetch = readRowCycles(input);
-  const tileCompute = loop(out.w) + ksteps * (loop(C.peOc) + loop(out.w)) + loop(out.w);
+  // A k-step's pixel loop also loads the next weight block (one lane per cycle, double-buffered);
+  // rows narrower than the lanes finish the block after it. Packed k-steps first map the lanes
+  // (unrolled, ~2 cycles) and prime the window's shared columns.
+  const fresh = Math.min(l.stride, l.kw);
+  const prologue = pack > 1 ? 2 + l.kh * Math.max(0, l.kw - fresh) : 0;
+  const finish = out.w < C.peOc ? loop(C.peOc - out.w) : 0;
+  const step = prologue + loop(out.w) + finish;
+  // First weight block and the lane biases, the k-steps (the first one seeds the sums with
+  // the biases), then requantisation.
+  const tileCompute = loop(C.peOc) + ksteps * step + loop(out.w);
   let cycles = LAYER_OVERHEAD + weightLoad + requantParams;
   for (let chunk = 0; chunk < chunks; chunk++) {
     const tilesHere = Math.min(perChunk, tiles - chunk * perChunk);
@@ -140,7 +159,8 @@ export function modelTile(p: Program): TileModel {
     layers.push({ index, op, cycles, ddrBytes, seconds: Math.max(compute, memory), bound: compute >= memory ? 'compute' : 'memory', macs });
   };
   const inputBytes = input.c * input.h * input.w;
-  push(-1, 'input', input.h * (input.c * loop(ceil(input.w, AXI)) + loop(input.w) + writeRowCycles(input)), 2 * inputBytes, 0);
+  // run_input: per row and plane, read the plane row, then convert 8 pixels per cycle.
+  push(-1, 'input', input.h * (input.c * (loop(ceil(input.w, AXI)) + loop(ceil(input.w, 8))) + writeRowCycles(input)), 2 * inputBytes, 0);
   p.layers.forEach((l, i) => {
     const r = layerCycles(p, l);
     push(i, l.op, r.cycles, r.ddrBytes, r.macs);

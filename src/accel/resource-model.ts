@@ -46,7 +46,12 @@ export function resourceItems(): ResourceItem[] {
     { what: `partial sums ${C.peOc} x 1024 x 32 bit`, dsp: 0, bram36: bram(C.peOc, 1024 * 4), uram: 0, lut: 0 },
     // Row buffers (raw, a, b, out, two conv outputs): cyclic over 8 banks for 16 bytes per cycle.
     { what: '6 row buffers over 8 banks', dsp: 0, bram36: 6 * bram(8, rowCap / 8), uram: 0, lut: 0 },
-    { what: 'weight staging (9 x 256 B)', dsp: 0, bram36: bram(1, 9 * 256), uram: 0, lut: 0 },
+    { what: `weight staging (9 x ${C.maxChannels} B)`, dsp: 0, bram36: bram(1, 9 * C.maxChannels), uram: 0, lut: 0 },
+    // Tap packing: a 3x3 window of 16-byte pixels in registers; each of the 32 input lanes
+    // selects one of its 144 bytes (a 144:1 mux per bit, ~48 LUT6).
+    { what: 'packed-tap window 3x3x16 B and 32-lane select', dsp: 0, bram36: 0, uram: 0, lut: C.peIc * 8 * 48 },
+    // Double-buffered weight blocks: two banks of 32x32 bytes in registers, lane write enables and bank select.
+    { what: 'weight block double buffer (2 x 32 x 32 B)', dsp: 0, bram36: 0, uram: 0, lut: 2 * C.peOc * C.peIc },
     // Weight buffer: 8192 vectors of 256 bits in URAM (72 bits x 4096 deep each).
     { what: 'weight buffer 256 KB', dsp: 0, bram36: 0, uram: Math.ceil(256 / 72) * Math.ceil((8192 * 256) / (Math.ceil(256 / 72) * URAM_BITS)), lut: 0 },
     // AXI masters: 5 ports with burst buffers (~2 BRAM36 and ~2,500 LUTs each, Vitis defaults).

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCsim } from '../../harness/hls-csim.js';
+import { runCsim } from '../../dist/harness/hls-csim.js';
 import { BUNDLED_MODEL, BUNDLED_PROGRAM, hasProgram, hasSsdd, skipNote } from '../helpers.js';
 
 const hasMake = spawnSync('sh', ['-c', 'command -v make && command -v g++']).status === 0;

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { record } from '../../harness/record.js';
+import { record } from '../../dist/harness/record.js';
 import { writeXview3Scene } from '../../dist/src/synth/write-scene.js';
 import { CLI, hasModel, rm, skipNote, tmpDir } from '../helpers.js';
 
