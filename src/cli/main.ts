@@ -12,6 +12,7 @@ import * as evaluate from './commands/evaluate.js';
 import * as demo from './commands/demo.js';
 import * as telemetry from './commands/telemetry.js';
 import * as compile from './commands/compile.js';
+import * as pass from './commands/pass.js';
 import * as bench from './commands/bench.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   telemetry.register(program);
   compile.register(program);
   bench.register(program);
+  pass.register(program);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

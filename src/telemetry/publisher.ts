@@ -10,6 +10,7 @@
  */
 import * as zmq from 'zeromq';
 import { SarwatchError } from '../errors.js';
+import type { SceneDetection } from '../pipeline/detection.js';
 import type { PipelineObserver } from '../pipeline/observer.js';
 import { encode, type Encoding } from './codec.js';
 import type { PowerSampler } from './power/sampler.js';
@@ -24,9 +25,28 @@ export interface PublisherOptions {
   statusEveryS?: number;
 }
 
-type Body<T extends Topic> = Omit<MessageOf[T], BaseFields>;
+export type Body<T extends Topic> = Omit<MessageOf[T], BaseFields>;
 /** A body with union members kept apart (Omit over a union would merge them). */
 type SceneBody = MessageOf['scene'] extends infer U ? (U extends MessageOf['scene'] ? Omit<U, BaseFields> : never) : never;
+
+/** The body of a `det` message for one tile's detections (also what a downlink budget counts). */
+export function detBody(tileId: number, dets: SceneDetection[]): Body<'det'> {
+  return {
+    tile_id: tileId,
+    detections: dets.map((d) => ({
+      row: d.row,
+      col: d.col,
+      lat: d.lat,
+      lon: d.lon,
+      class_name: d.className,
+      confidence: Number(d.score.toFixed(4)),
+      length_m: d.lengthM === null ? null : Number(d.lengthM.toFixed(1)),
+      is_vessel: d.isVessel,
+      is_fishing: d.isFishing,
+      bbox: [d.x1, d.y1, d.x2, d.y2].map((v) => Number(v.toFixed(1))) as [number, number, number, number],
+    })),
+  };
+}
 
 export class TelemetryPublisher {
   readonly endpoint: string;
@@ -146,21 +166,7 @@ export class TelemetryPublisher {
         lastEnergy = now;
       },
       detections: (tileId, dets) => {
-        this.publish('det', {
-          tile_id: tileId,
-          detections: dets.map((d) => ({
-            row: d.row,
-            col: d.col,
-            lat: d.lat,
-            lon: d.lon,
-            class_name: d.className,
-            confidence: Number(d.score.toFixed(4)),
-            length_m: d.lengthM === null ? null : Number(d.lengthM.toFixed(1)),
-            is_vessel: d.isVessel,
-            is_fishing: d.isFishing,
-            bbox: [d.x1, d.y1, d.x2, d.y2].map((v) => Number(v.toFixed(1))) as [number, number, number, number],
-          })),
-        });
+        this.publish('det', detBody(tileId, dets));
       },
       health: (e) => {
         const details: Record<string, string | number | boolean | null> = {};
