@@ -1,0 +1,62 @@
+/**
+ * The committed model in the ORT backend, on real SSDD test pictures: it
+ * finds the labelled ships (VOC boxes from the official annotations).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
+import { resolveBackend } from '../../dist/src/backends/registry.js';
+import { loadModelInfo } from '../../dist/src/model/model-info.js';
+import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
+import { BUNDLED_MODEL, hasModel, hasSsdd, skipNote, SSDD } from '../helpers.js';
+
+type Box = { x1: number; y1: number; x2: number; y2: number };
+const iou = (a: Box, b: Box) => {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  return w > 0 && h > 0 ? (w * h) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - w * h) : 0;
+};
+
+function vocBoxes(id: string): Box[] {
+  const xml = readFileSync(path.join(SSDD, 'Annotations', `${id}.xml`), 'utf8');
+  return [...xml.matchAll(/<bndbox>\s*<xmin>([\d.]+)<\/xmin>\s*<ymin>([\d.]+)<\/ymin>\s*<xmax>([\d.]+)<\/xmax>\s*<ymax>([\d.]+)<\/ymax>/g)].map((m) => ({
+    x1: Number(m[1]),
+    y1: Number(m[2]),
+    x2: Number(m[3]),
+    y2: Number(m[4]),
+  }));
+}
+
+describe.skipIf(skipNote('SSDD (../shared/data/ssdd) and the bundled model', hasSsdd && hasModel))('bundled model on onnxruntime', () => {
+  it('finds the ships of SSDD test images', async () => {
+    registerBuiltinBackends();
+    const model = await loadModelInfo(BUNDLED_MODEL);
+    expect(model.names[0]).toBe('vessel');
+    const { backend } = await resolveBackend('ort', BUNDLED_MODEL, model, { threads: 2 });
+    const ids = ['000001', '000011', '000019', '000029', '000039', '000049', '000101', '000109', '000201', '000209', '000301', '000309', '000401', '000409', '000501', '000509'];
+    let truth = 0;
+    let found = 0;
+    let detections = 0;
+    for (const id of ids) {
+      const dets: Box[] = [];
+      await detectScene({
+        scene: path.join(SSDD, 'JPEGImages', `${id}.jpg`),
+        outDir: null,
+        modelPath: BUNDLED_MODEL,
+        backend: 'ort',
+        backendOptions: { threads: 2 },
+        loadedBackend: backend,
+        observer: { detections: (_, ds) => dets.push(...ds) },
+      });
+      const gt = vocBoxes(id);
+      truth += gt.length;
+      detections += dets.length;
+      found += gt.filter((g) => dets.some((d) => iou(d, g) >= 0.5)).length;
+    }
+    await backend.dispose();
+    process.stderr.write(`bundled model, ${ids.length} SSDD test images: ${found} of ${truth} ships found, ${detections} detections\n`);
+    expect(found / truth).toBeGreaterThanOrEqual(0.85);
+    expect(detections).toBeLessThanOrEqual(truth * 1.5);
+  });
+});
