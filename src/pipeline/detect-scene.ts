@@ -216,6 +216,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
           queueDepth: queue.size,
         });
         obs.progress?.(processed + stream.stats.skipped, plan.count);
+        stream.release(t);
       }
       if (opts.budget && opts.power) {
         const action = opts.budget.update(performance.now(), opts.power.windowAvg(opts.budget.cfg.windowS));
