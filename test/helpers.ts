@@ -51,3 +51,12 @@ export function runCli(args: string[], opts: { timeout?: number; env?: Record<st
 export async function lib<T = Record<string, unknown>>(rel: string): Promise<T> {
   return (await import(path.join(DIST, rel))) as T;
 }
+
+export type Box = { x1: number; y1: number; x2: number; y2: number };
+
+/** Intersection over union of two boxes (x1, y1, x2, y2). */
+export function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  return w > 0 && h > 0 ? (w * h) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - w * h) : 0;
+}

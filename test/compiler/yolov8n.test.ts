@@ -16,7 +16,7 @@ import { loadModelInfo } from '../../dist/src/model/model-info.js';
 import { onnx } from '../../dist/src/model/onnx-file.js';
 import { native } from '../../dist/src/native.js';
 import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
-import { hasSsdd, rm, skipNote, SSDD, tmpDir } from '../helpers.js';
+import { hasSsdd, iou, rm, skipNote, SSDD, tmpDir } from '../helpers.js';
 import { yolov8nOnnx } from '../fixtures/yolov8n.js';
 
 const dir = tmpDir();
@@ -26,11 +26,6 @@ const file = real ?? path.join(dir, 'yolov8n.onnx');
 if (!real) writeFileSync(file, yolov8nOnnx(1));
 
 type Box = { x1: number; y1: number; x2: number; y2: number; cls: number };
-const iou = (a: Box, b: Box) => {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  return w > 0 && h > 0 ? (w * h) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - w * h) : 0;
-};
 
 describe('Ultralytics YOLOv8n graph', () => {
   it('is read as an 80-class, 3-channel, 640 px detector and compiles to a program with every node supported', async () => {

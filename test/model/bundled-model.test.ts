@@ -9,14 +9,8 @@ import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
 import { resolveBackend } from '../../dist/src/backends/registry.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
 import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
-import { BUNDLED_MODEL, hasModel, hasSsdd, skipNote, SSDD } from '../helpers.js';
+import { BUNDLED_MODEL, hasModel, hasSsdd, iou, skipNote, SSDD, type Box } from '../helpers.js';
 
-type Box = { x1: number; y1: number; x2: number; y2: number };
-const iou = (a: Box, b: Box) => {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  return w > 0 && h > 0 ? (w * h) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - w * h) : 0;
-};
 
 function vocBoxes(id: string): Box[] {
   const xml = readFileSync(path.join(SSDD, 'Annotations', `${id}.xml`), 'utf8');

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../engine/executor.h"
+#include "pinned_tiles.h"
 #include "../engine/int8_peak.h"
 
 namespace sarwatch {
@@ -43,19 +44,13 @@ struct TileResult {
 class RunWorker : public Napi::AsyncWorker {
  public:
   RunWorker(Napi::Env env, std::shared_ptr<Executor> exec, Napi::Array tiles, DecodeOptions opt)
-      : Napi::AsyncWorker(env), exec_(std::move(exec)), opt_(opt), deferred_(Napi::Promise::Deferred::New(env)) {
-    for (uint32_t i = 0; i < tiles.Length(); ++i) {
-      Napi::Buffer<uint8_t> b = tiles.Get(i).As<Napi::Buffer<uint8_t>>();
-      refs_.push_back(Napi::Persistent(b.As<Napi::Object>()));
-      ptrs_.push_back(b.Data());
-    }
-  }
+      : Napi::AsyncWorker(env), exec_(std::move(exec)), opt_(opt), deferred_(Napi::Promise::Deferred::New(env)), tiles_(tiles) {}
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
       std::lock_guard<std::mutex> lk(exec_->mutex());
-      for (const uint8_t* p : ptrs_) {
+      for (const uint8_t* p : tiles_.ptrs) {
         TileResult r;
         auto t0 = Clock::now();
         exec_->run(p);
@@ -101,8 +96,7 @@ class RunWorker : public Napi::AsyncWorker {
   std::shared_ptr<Executor> exec_;
   DecodeOptions opt_;
   Napi::Promise::Deferred deferred_;
-  std::vector<Napi::ObjectReference> refs_;
-  std::vector<const uint8_t*> ptrs_;
+  PinnedTiles tiles_;
   std::vector<TileResult> results_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "../engine/decode.h"
 #include "../xrt/fpga_device.h"
+#include "pinned_tiles.h"
 #include "sarwatch/kernel_abi.h"
 #endif
 
@@ -36,24 +37,18 @@ struct Fpga {
 class FpgaRunWorker : public Napi::AsyncWorker {
  public:
   FpgaRunWorker(Napi::Env env, std::shared_ptr<Fpga> f, Napi::Array tiles, DecodeOptions opt)
-      : Napi::AsyncWorker(env), f_(std::move(f)), opt_(opt), deferred_(Napi::Promise::Deferred::New(env)) {
-    for (uint32_t i = 0; i < tiles.Length(); ++i) {
-      Napi::Buffer<uint8_t> b = tiles.Get(i).As<Napi::Buffer<uint8_t>>();
-      refs_.push_back(Napi::Persistent(b.As<Napi::Object>()));
-      ptrs_.push_back(b.Data());
-    }
-  }
+      : Napi::AsyncWorker(env), f_(std::move(f)), opt_(opt), deferred_(Napi::Promise::Deferred::New(env)), tiles_(tiles) {}
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
     std::lock_guard<std::mutex> lk(f_->mutex);
-    std::vector<std::vector<int8_t>> heads(ptrs_.size(), std::vector<int8_t>(f_->device.heads_bytes()));
+    std::vector<std::vector<int8_t>> heads(tiles_.ptrs.size(), std::vector<int8_t>(f_->device.heads_bytes()));
     std::vector<int8_t*> dst;
     for (auto& h : heads) dst.push_back(h.data());
     const auto t0 = std::chrono::steady_clock::now();
     std::string err;
-    if (!f_->device.run(ptrs_, dst, f_->timeout_ms, &err)) return SetError(err);
-    infer_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / double(ptrs_.size());
+    if (!f_->device.run(tiles_.ptrs, dst, f_->timeout_ms, &err)) return SetError(err);
+    infer_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / double(tiles_.ptrs.size());
     for (auto& h : heads) {
       const int8_t* base[16];
       int stride[16];
@@ -97,8 +92,7 @@ class FpgaRunWorker : public Napi::AsyncWorker {
   std::shared_ptr<Fpga> f_;
   DecodeOptions opt_;
   Napi::Promise::Deferred deferred_;
-  std::vector<Napi::ObjectReference> refs_;
-  std::vector<const uint8_t*> ptrs_;
+  PinnedTiles tiles_;
   std::vector<std::vector<Detection>> dets_;
   std::vector<double> decode_ms_;
   double infer_ms_ = 0;
