@@ -6,7 +6,7 @@
  */
 import type { BackendName, BackendOptions } from '../backends/backend.js';
 import { resolveBackend } from '../backends/registry.js';
-import { loadModelInfo } from '../model/model-info.js';
+import { loadModelInfo, operatingConf } from '../model/model-info.js';
 import { detectScene } from '../pipeline/detect-scene.js';
 import { evaluateDetections, type ApResult, type Box, type ScoredBox } from './coco-ap.js';
 import { listDataset, readBoxes, type LabelFormat } from './image-dataset.js';
@@ -19,7 +19,8 @@ export interface EvalOptions {
   modelPath: string;
   backend: BackendName | 'auto';
   backendOptions: BackendOptions;
-  conf: number;
+  /** Operating threshold for precision/recall/F1; default: the model's. */
+  conf?: number;
   iou: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -63,7 +64,7 @@ export async function evaluateDataset(o: EvalOptions): Promise<EvalResult> {
     await backend.dispose();
   }
   return {
-    ...evaluateDetections(images, o.conf),
+    ...evaluateDetections(images, o.conf ?? operatingConf(model)),
     backend: backend.name,
     backend_description: backend.description,
     model: o.modelPath,

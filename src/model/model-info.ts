@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { SarwatchError } from '../errors.js';
+import { DEFAULT_DECODE } from './decode.js';
 import { dimsOf, metadataOf, readOnnx, type ModelProto } from './onnx-file.js';
 
 export interface ChannelSpec {
@@ -142,6 +143,16 @@ export function modelInfoFrom(model: ModelProto, file: string): ModelInfo {
     fishingClasses,
     metadata: meta,
   };
+}
+
+/**
+ * The confidence threshold a model is meant to run at: its metadata's
+ * `sarwatch_conf` (chosen on validation data when it was trained), else the
+ * Ultralytics default 0.25.
+ */
+export function operatingConf(m: ModelInfo): number {
+  const c = Number(m.metadata.sarwatch_conf);
+  return c > 0 && c < 1 ? c : DEFAULT_DECODE.conf;
 }
 
 /** An ONNX detection model, or a compiled `.swp` program (its metadata carries the same facts). */

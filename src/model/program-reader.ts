@@ -56,6 +56,8 @@ export interface ProgramMeta {
   vesselClasses: number[];
   fishingClasses: number[];
   overlap: number | null;
+  /** The model's operating confidence threshold (ONNX metadata `sarwatch_conf`); absent in older programs. */
+  conf?: number | null;
   source?: { file: string; sha256: string };
   [k: string]: unknown;
 }
@@ -149,6 +151,9 @@ export function modelInfoFromProgram(p: Program, file: string): ModelInfo {
     input: p.meta.input,
     vesselClasses: p.meta.vesselClasses,
     fishingClasses: p.meta.fishingClasses,
-    metadata: p.meta.overlap ? { sarwatch_overlap: String(p.meta.overlap) } : {},
+    metadata: {
+      ...(p.meta.overlap ? { sarwatch_overlap: String(p.meta.overlap) } : {}),
+      ...(p.meta.conf ? { sarwatch_conf: String(p.meta.conf) } : {}),
+    },
   };
 }

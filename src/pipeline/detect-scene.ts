@@ -12,7 +12,7 @@ import type { Backend, BackendName, BackendOptions } from '../backends/backend.j
 import { resolveBackend, type Fallback } from '../backends/registry.js';
 import { isSarwatchError, SarwatchError } from '../errors.js';
 import { DEFAULT_DECODE, type DecodeOptions } from '../model/decode.js';
-import { loadModelInfo, type ModelInfo } from '../model/model-info.js';
+import { loadModelInfo, operatingConf, type ModelInfo } from '../model/model-info.js';
 import { openScene } from '../scene/open-scene.js';
 import type { Scene } from '../scene/types.js';
 import { MIN_OVERLAP, planTiles, type TilePlan } from '../tiling/plan.js';
@@ -21,6 +21,7 @@ import type { BudgetGuard } from '../telemetry/budget-guard.js';
 import type { PowerSampler } from '../telemetry/power/sampler.js';
 import { BoundedQueue } from '../util/bounded-queue.js';
 import { enrich, type SceneDetection } from './detection.js';
+import { LandMask } from './land-mask.js';
 import { TileMerger } from './merge.js';
 import type { PipelineObserver } from './observer.js';
 import { CsvSink } from './sinks/csv-sink.js';
@@ -52,6 +53,8 @@ export interface DetectOptions {
   power?: PowerSampler;
   /** Enforces a power budget by idle insertion and fewer threads (needs `power`). */
   budget?: BudgetGuard;
+  /** Drop detections on land where the scene has a bathymetry band (default true). */
+  landMask?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,11 +93,11 @@ interface Sinks {
 
 export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
   const t0 = performance.now();
-  const decode: DecodeOptions = { ...DEFAULT_DECODE, ...opts.decode };
   const obs = opts.observer ?? {};
 
   // 1. Everything that can refuse the input, before any output exists.
   const model = opts.loadedBackend?.model ?? (await loadModelInfo(opts.modelPath));
+  const decode: DecodeOptions = { ...DEFAULT_DECODE, conf: operatingConf(model), ...opts.decode };
   const scene: Scene = await openScene(opts.scene, { imageMode: model.input.kind === 'image8' && model.channels === 3 ? 'rgb' : 'gray' });
   let backend: Backend | null = null;
   let sinks: Sinks | null = null;
@@ -152,9 +155,11 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     let peakW = peak0;
     unlisten = opts.power?.onSample((s) => (peakW = Math.max(peakW, s.watts)));
     const merger = new TileMerger(plan);
+    const landMask = opts.landMask === false ? null : LandMask.forScene(scene);
     const all: SceneDetection[] = [];
     const stage = { read: 0, normalise: 0, infer: 0, decode: 0, merge: 0 };
-    const release = (boxes: ReturnType<TileMerger['releaseAll']>) => {
+    const release = async (released: ReturnType<TileMerger['releaseAll']>) => {
+      const boxes = landMask ? await landMask.filter(released) : released;
       if (!boxes.length) return;
       const dets = boxes.map((b) => enrich(b, model, scene.info.georef, opts.pixelSpacingM ?? null));
       dets.sort((a, b) => a.tile - b.tile || b.score - a.score);
@@ -194,7 +199,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
         const t = batch[k];
         const o = outs[k];
         const tm = performance.now();
-        release(merger.releaseBefore(t.row));
+        await release(merger.releaseBefore(t.row));
         merger.add(t, o.detections);
         const mergeMs = performance.now() - tm;
         stage.read += t.readMs;
@@ -229,7 +234,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
       }
     }
     await producer;
-    release(merger.releaseAll());
+    await release(merger.releaseAll());
     obs.progress?.(plan.count, plan.count);
 
     // 4. Close outputs.
@@ -249,6 +254,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
       seconds: Number(seconds.toFixed(3)),
       mp_per_s: Number((mp / seconds).toFixed(3)),
       detections: all.length,
+      land_masked: landMask ? landMask.dropped : null,
       peak_rss_mb: peakRssMb(),
       energy_j: energy === null ? null : Number(energy.toFixed(3)),
       avg_w: energy === null ? null : Number((energy / seconds).toFixed(3)),

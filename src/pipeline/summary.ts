@@ -13,6 +13,8 @@ export interface SceneSummary {
   seconds: number;
   mp_per_s: number;
   detections: number;
+  /** Detections dropped on land by the bathymetry band; null when the scene has none or the mask is off. */
+  land_masked: number | null;
   peak_rss_mb: number;
   tile_size: [number, number];
   overlap: number;

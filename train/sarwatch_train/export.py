@@ -1,11 +1,12 @@
 """Export a checkpoint to ONNX in exactly the Ultralytics YOLOv8 layout.
 
-    /usr/bin/python3 -m sarwatch_train.export runs/bundled/mixed/best.pt ../models/sarwatch-yolov8-sar.onnx
+    /usr/bin/python3 -m sarwatch_train.export runs/bundled/sea/best.pt ../models/sarwatch-yolov8-sar.onnx --conf 0.15
 
 - input `images` [1, 2, 800, 800], float, 0-1 (VV, VH after dB -> 8-bit);
 - output `output0` [1, 4 + nc, N], DFL decode, strides and sigmoid in the graph, xywh in input pixels;
 - Conv+BN fused (as Ultralytics exports), SiLU as Sigmoid * x; opset 17;
 - metadata_props: names, stride, imgsz, task, batch, channels (Ultralytics keys) plus
+  `sarwatch_conf` (the operating threshold, from --conf),
   `sarwatch_input` (the normalisation spec the runtime follows) and `strides`.
 """
 from __future__ import annotations
@@ -38,7 +39,7 @@ def fuse(model: nn.Module) -> nn.Module:
     return model
 
 
-def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17) -> None:
+def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None) -> None:
     ck = torch.load(ckpt_path, map_location="cpu")
     model = SarYolo(ModelConfig())
     model.load_state_dict(ck["model"])
@@ -68,6 +69,8 @@ def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17) -> 
         "params": str(params),
         "gflops": f"{gflops:.2f}",
     }
+    if conf is not None:
+        meta["sarwatch_conf"] = f"{conf:g}"
     if "metrics" in ck:
         meta["val_metrics"] = json.dumps({k: round(v, 4) for k, v in ck["metrics"].items() if isinstance(v, float)})
     del m.metadata_props[:]
@@ -86,8 +89,10 @@ def main(argv=None):
     ap.add_argument("out")
     ap.add_argument("--imgsz", type=int, default=800)
     ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--conf", type=float, default=None,
+                    help="operating confidence threshold, chosen on validation data (metadata sarwatch_conf)")
     a = ap.parse_args(argv)
-    export(a.checkpoint, a.out, a.imgsz, a.opset)
+    export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ export interface DetectCliOptions extends RuntimeCliOptions {
   out: string;
   model: string;
   backend: string;
-  conf: string;
+  conf?: string;
   iou: string;
   tile?: string;
   overlap?: string;
@@ -26,6 +26,7 @@ export interface DetectCliOptions extends RuntimeCliOptions {
   xclbin?: string;
   fpgaTimeout: string;
   quicklook: boolean;
+  landMask: boolean;
   json?: boolean;
 }
 
@@ -36,7 +37,7 @@ export function printSummary(s: SceneSummary): void {
     `tiles      ${s.tiles} processed, ${s.tiles_skipped} skipped (NODATA)`,
     `time       ${s.seconds} s, ${s.mp_per_s} MP/s, peak RSS ${s.peak_rss_mb} MB`,
     `stages ms  read ${s.stage_ms.read}, normalise ${s.stage_ms.normalise}, infer ${s.stage_ms.infer}, decode ${s.stage_ms.decode}, merge ${s.stage_ms.merge}`,
-    `detections ${s.detections}`,
+    `detections ${s.detections}${s.land_masked ? ` (${s.land_masked} on land dropped by the bathymetry mask)` : ''}`,
   ];
   if (s.energy_j !== null) {
     lines.push(`power      ${s.avg_w} W average, ${s.peak_w} W peak, ${s.energy_j} J (${s.power_measured ? 'measured' : 'modelled'}: ${s.power_source})`);
@@ -52,7 +53,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-m, --model <file>', 'YOLOv8 detection ONNX (or a compiled .swp program for cpu/fpga)', BUNDLED_MODEL)
     .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--conf <x>', 'confidence threshold', '0.25')
+    .option('--conf <x>', "confidence threshold (default: the model's operating threshold, metadata sarwatch_conf, else 0.25)")
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
     .option('--tile <n>', 'tile size in px (default and maximum: the model input)')
     .option('--overlap <n>', 'tile overlap in px (at least 64)')
@@ -63,6 +64,7 @@ export function register(program: Command): void {
     .option('--batch <n>', 'tiles per backend call', '1')
     .option('--pixel-spacing <m>', 'ground pixel size in metres for scenes without georeference')
     .option('--no-quicklook', 'skip quicklook.png')
+    .option('--no-land-mask', 'keep detections on land (by default they are dropped where the scene has a bathymetry band)')
     .option('--json', 'print the summary as JSON');
   addRuntimeOptions(cmd).action(async (scene: string, o: DetectCliOptions) => {
       const bar = progressBar('detect', !o.json);
@@ -73,12 +75,13 @@ export function register(program: Command): void {
           modelPath: o.model,
           backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
           backendOptions: { threads, calib: o.calib, xclbin: o.xclbin, fpgaTimeoutMs: integer('--fpga-timeout', o.fpgaTimeout, 10, 600_000) },
-          decode: { conf: number('--conf', o.conf, 0.001, 1), iou: number('--iou', o.iou, 0.01, 1) },
+          decode: { ...(o.conf === undefined ? {} : { conf: number('--conf', o.conf, 0.001, 1) }), iou: number('--iou', o.iou, 0.01, 1) },
           tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
           overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),
           batch: integer('--batch', o.batch, 1, 64),
           pixelSpacingM: o.pixelSpacing === undefined ? null : number('--pixel-spacing', o.pixelSpacing, 0.01, 10_000),
           quicklook: o.quicklook,
+          landMask: o.landMask,
           observer: { ...rt.observer, progress: (d, t) => bar.update(d, t) },
           power: rt.power,
           budget: rt.budget,

@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--list <ids.txt>', 'only these image ids (e.g. SSDD ImageSets/Main/test.txt)')
     .option('-m, --model <file>', 'YOLOv8 detection ONNX', BUNDLED_MODEL)
     .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--conf <x>', 'operating threshold for precision/recall/F1', '0.25')
+    .option('--conf <x>', "operating threshold for precision/recall/F1 (default: the model's, metadata sarwatch_conf, else 0.25)")
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
     .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
@@ -38,7 +38,7 @@ export function register(program: Command): void {
         modelPath: o.model,
         backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
         backendOptions: { threads: integer('--threads', o.threads, 1, 256), calib: o.calib },
-        conf: number('--conf', o.conf, 0.001, 1),
+        conf: o.conf === undefined ? undefined : number('--conf', o.conf, 0.001, 1),
         iou: number('--iou', o.iou, 0.01, 1),
         onProgress: (d, t) => bar.update(d, t),
       }).finally(() => bar.stop());
