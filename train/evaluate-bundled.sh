@@ -24,4 +24,6 @@ for seed in 9001 9002 9003; do
   done
   rm -rf "$out/synthetic-$seed"/*.tif
 done
-echo "results in $out" >&2
+
+node train/metrics-table.mjs "$out" > "$out/metrics.md"
+echo "results in $out (tables: $out/metrics.md)" >&2
