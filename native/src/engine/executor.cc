@@ -145,6 +145,16 @@ void Executor::run_conv(uint32_t l, ConvLayer& L) {
         }
         continue;
       }
+      if (p.elem == 1 && lay.offset == 128 && L.cin == 2 && in.pixel_stride == 2 && p.cstride == 4) {
+        // The first layer (VV, VH): two codes + 128 and two zero bytes per pixel, one 32-bit store each.
+        for (int ix = 0; ix < L.in_w; ++ix) {
+          uint16_t v;
+          memcpy(&v, src + 2 * ix, 2);
+          const uint32_t w = static_cast<uint32_t>(v ^ 0x8080u);
+          memcpy(d + 4 * static_cast<size_t>(ix), &w, 4);
+        }
+        continue;
+      }
       for (int ix = 0; ix < L.in_w; ++ix, src += in.pixel_stride, d += px_bytes) {
         if (p.elem == 2) {
           int16_t* d16 = reinterpret_cast<int16_t*>(d);

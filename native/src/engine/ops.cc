@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "sarwatch/engine_config.h"
 #include "sarwatch/quant.h"
 
 namespace sarwatch {
@@ -40,10 +41,13 @@ void concat_rows(const TensorRef& in, int32_t m, int shift, const TensorRef& out
 }
 
 void maxpool_rows(const TensorRef& in, int k, int stride, int pad, const TensorRef& out, int y0, int y1) {
+  // A local accumulator: input and output are both int8 pointers, so writing
+  // the maximum straight into the output would let the compiler assume they
+  // alias and keep the loop byte by byte.
+  int8_t acc[engine::kMaxChannels];
   for (int y = y0; y < y1; ++y) {
     for (int x = 0; x < out.w; ++x) {
-      int8_t* po = px(out, y, x);
-      for (int c = 0; c < out.c; ++c) po[c] = -128;  // padding never wins
+      for (int c = 0; c < out.c; ++c) acc[c] = -128;  // padding never wins
       for (int ky = 0; ky < k; ++ky) {
         const int iy = y * stride + ky - pad;
         if (iy < 0 || iy >= in.h) continue;
@@ -51,9 +55,10 @@ void maxpool_rows(const TensorRef& in, int k, int stride, int pad, const TensorR
           const int ix = x * stride + kx - pad;
           if (ix < 0 || ix >= in.w) continue;
           const int8_t* pi = px(in, iy, ix);
-          for (int c = 0; c < out.c; ++c) po[c] = pi[c] > po[c] ? pi[c] : po[c];
+          for (int c = 0; c < out.c; ++c) acc[c] = pi[c] > acc[c] ? pi[c] : acc[c];
         }
       }
+      memcpy(px(out, y, x), acc, out.c);
     }
   }
 }
