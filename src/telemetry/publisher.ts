@@ -191,7 +191,9 @@ export class TelemetryPublisher {
         this.publish('health', { event, message, backend: this.backendName, dropped_total: this.dropped, queue_depth: null, details });
       },
       sceneEnd: (s) => {
-        const energy = Math.max(0, (power?.energyAt() ?? 0) - sceneEnergy0);
+        // The summary's energy figures when the pipeline had the sampler (one source of
+        // truth with summary.json); otherwise what this publisher's sampler saw since the start.
+        const energy = s.energy_j ?? Math.max(0, (power?.energyAt() ?? 0) - sceneEnergy0);
         this.publish('scene', {
           phase: 'end',
           backend: s.backend,
@@ -202,8 +204,8 @@ export class TelemetryPublisher {
           mp_per_s: s.mp_per_s,
           detections: s.detections,
           energy_j: Number(energy.toFixed(3)),
-          avg_w: s.seconds > 0 ? Number((energy / s.seconds).toFixed(3)) : 0,
-          peak_w: Number((power?.peakW ?? 0).toFixed(3)),
+          avg_w: s.avg_w ?? (s.seconds > 0 ? Number((energy / s.seconds).toFixed(3)) : 0),
+          peak_w: s.peak_w ?? Number((power?.peakW ?? 0).toFixed(3)),
           power_source: sourceName,
         });
       },
