@@ -4,6 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Backend } from '../dist/src/backends/backend.js';
+import type { DecodeOptions } from '../dist/src/model/decode.js';
+import { detectScene } from '../dist/src/pipeline/detect-scene.js';
+import type { SceneDetection } from '../dist/src/pipeline/detection.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(REPO, 'dist', 'src');
@@ -59,4 +63,20 @@ export function iou(a: Box, b: Box): number {
   const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
   const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
   return w > 0 && h > 0 ? (w * h) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - w * h) : 0;
+}
+
+/** The detections of one SSDD picture (`JPEGImages/<id>.jpg`) through an already loaded backend; no files written. */
+export async function detectSsddImage(id: string, backend: Backend, modelPath: string, decode?: Partial<DecodeOptions>): Promise<SceneDetection[]> {
+  const dets: SceneDetection[] = [];
+  await detectScene({
+    scene: path.join(SSDD, 'JPEGImages', `${id}.jpg`),
+    outDir: null,
+    modelPath,
+    backend: backend.name,
+    backendOptions: { threads: 2 },
+    loadedBackend: backend,
+    decode,
+    observer: { detections: (_, ds) => dets.push(...ds) },
+  });
+  return dets;
 }

@@ -3,37 +3,22 @@
  * same ships are found. (The full measure is `sarwatch eval` on the whole test
  * split, in the README and the model card.)
  */
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../../dist/src/backends/registry.js';
+import type { SceneDetection } from '../../dist/src/pipeline/detection.js';
 import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
-import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
-import { BUNDLED_MODEL, hasModel, hasProgram, hasSsdd, iou, skipNote, SSDD } from '../helpers.js';
-
-type Box = { x1: number; y1: number; x2: number; y2: number; score: number };
+import { BUNDLED_MODEL, detectSsddImage, hasModel, hasProgram, hasSsdd, iou, skipNote } from '../helpers.js';
 
 describe.skipIf(skipNote('SSDD and the bundled model', hasSsdd && hasModel && hasProgram))('cpu (int8) against ort (float)', () => {
   it('finds the same ships on SSDD test images', async () => {
     registerBuiltinBackends();
     const model = await loadModelInfo(BUNDLED_MODEL);
-    const found: Record<string, Box[][]> = { ort: [], cpu: [] };
+    const found: Record<string, SceneDetection[][]> = { ort: [], cpu: [] };
     const ids = ['000001', '000011', '000019', '000029', '000101', '000109'];
     for (const name of ['ort', 'cpu'] as const) {
       const { backend } = await resolveBackend(name, BUNDLED_MODEL, model, { threads: 2 });
-      for (const id of ids) {
-        const dets: Box[] = [];
-        await detectScene({
-          scene: path.join(SSDD, 'JPEGImages', `${id}.jpg`),
-          outDir: null,
-          modelPath: BUNDLED_MODEL,
-          backend: name,
-          backendOptions: { threads: 2 },
-          loadedBackend: backend,
-          observer: { detections: (_, ds) => dets.push(...ds) },
-        });
-        found[name].push(dets);
-      }
+      for (const id of ids) found[name].push(await detectSsddImage(id, backend, BUNDLED_MODEL));
       await backend.dispose();
     }
     let matched = 0;

@@ -11,12 +11,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
 import { resolveBackend } from '../../dist/src/backends/registry.js';
+import type { SceneDetection } from '../../dist/src/pipeline/detection.js';
 import { compileModel } from '../../dist/src/model/compiler/compile.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
 import { onnx } from '../../dist/src/model/onnx-file.js';
 import { native } from '../../dist/src/native.js';
-import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
-import { hasSsdd, iou, rm, skipNote, SSDD, tmpDir } from '../helpers.js';
+import { detectSsddImage, hasSsdd, iou, rm, skipNote, SSDD, tmpDir } from '../helpers.js';
 import { yolov8nOnnx } from '../fixtures/yolov8n.js';
 
 const dir = tmpDir();
@@ -24,8 +24,6 @@ afterAll(() => rm(dir));
 const real = process.env.SARWATCH_YOLOV8N;
 const file = real ?? path.join(dir, 'yolov8n.onnx');
 if (!real) writeFileSync(file, yolov8nOnnx(1));
-
-type Box = { x1: number; y1: number; x2: number; y2: number; cls: number };
 
 describe('Ultralytics YOLOv8n graph', () => {
   it('is read as an 80-class, 3-channel, 640 px detector and compiles to a program with every node supported', async () => {
@@ -82,27 +80,14 @@ describe('Ultralytics YOLOv8n graph', () => {
     registerBuiltinBackends();
     const model = await loadModelInfo(file);
     const ids = ['000001', '000011', '000029'];
-    const found: Record<string, Box[][]> = { ort: [], cpu: [] };
+    const found: Record<string, SceneDetection[][]> = { ort: [], cpu: [] };
     for (const name of ['ort', 'cpu'] as const) {
       const { backend } = await resolveBackend(name, file, model, {
         threads: 2,
         cacheDir: path.join(dir, 'cache'),
         calib: `${path.join(SSDD, 'JPEGImages')}@${path.join(SSDD, 'ImageSets', 'Main', 'train.txt')}`,
       });
-      for (const id of ids) {
-        const dets: Box[] = [];
-        await detectScene({
-          scene: path.join(SSDD, 'JPEGImages', `${id}.jpg`),
-          outDir: null,
-          modelPath: file,
-          backend: name,
-          backendOptions: { threads: 2 },
-          loadedBackend: backend,
-          decode: { conf: 0.25, iou: 0.5, maxDet: 300 },
-          observer: { detections: (_, ds) => dets.push(...ds.map((d) => ({ x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2, cls: d.cls }))) },
-        });
-        found[name].push(dets);
-      }
+      for (const id of ids) found[name].push(await detectSsddImage(id, backend, file, { conf: 0.25, iou: 0.5, maxDet: 300 }));
       await backend.dispose();
     }
     let matched = 0;

@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
 import { resolveBackend } from '../../dist/src/backends/registry.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
-import { detectScene } from '../../dist/src/pipeline/detect-scene.js';
-import { BUNDLED_MODEL, hasModel, hasSsdd, iou, skipNote, SSDD, type Box } from '../helpers.js';
+import { BUNDLED_MODEL, detectSsddImage, hasModel, hasSsdd, iou, skipNote, SSDD, type Box } from '../helpers.js';
 
 
 function vocBoxes(id: string): Box[] {
@@ -33,16 +32,7 @@ describe.skipIf(skipNote('SSDD (../shared/data/ssdd) and the bundled model', has
     let found = 0;
     let detections = 0;
     for (const id of ids) {
-      const dets: Box[] = [];
-      await detectScene({
-        scene: path.join(SSDD, 'JPEGImages', `${id}.jpg`),
-        outDir: null,
-        modelPath: BUNDLED_MODEL,
-        backend: 'ort',
-        backendOptions: { threads: 2 },
-        loadedBackend: backend,
-        observer: { detections: (_, ds) => dets.push(...ds) },
-      });
+      const dets = await detectSsddImage(id, backend, BUNDLED_MODEL);
       const gt = vocBoxes(id);
       truth += gt.length;
       detections += dets.length;
