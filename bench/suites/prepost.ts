@@ -12,11 +12,10 @@
 import os from 'node:os';
 import { BUNDLED_MODEL } from '../../src/cli/defaults.js';
 import { loadModelInfo } from '../../src/model/model-info.js';
-import { detectScene, tilePlanFor } from '../../src/pipeline/detect-scene.js';
-import { openScene } from '../../src/scene/open-scene.js';
-import { TileStream } from '../../src/tiling/tile-stream.js';
+import { detectScene } from '../../src/pipeline/detect-scene.js';
 import { r2, verdict, type SuiteResult } from '../report.js';
 import { syntheticScene } from '../../src/bench/scene-cache.js';
+import { tilePass } from '../tile-pass.js';
 
 export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const side = opts.quick ? 2272 : 3744; // 3 x 3 and 5 x 5 tiles of 800 with 64 overlap
@@ -25,17 +24,9 @@ export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const lines: string[] = [];
   const model = await loadModelInfo(BUNDLED_MODEL);
   const preAlone = async () => {
-    const scene = await openScene(dir);
-    const stream = new TileStream(scene, tilePlanFor(model, side, side), model.input);
-    let tiles = 0;
     const t0 = performance.now();
-    for await (const t of stream.tiles()) {
-      tiles++;
-      stream.release(t);
-    }
-    const ms = performance.now() - t0;
-    await scene.close();
-    return ms / tiles;
+    const tiles = await tilePass(dir, model);
+    return (performance.now() - t0) / tiles;
   };
   await preAlone(); // warm the page cache, as the pipeline runs below find it
   for (const backend of ['cpu', 'ort'] as const) {

@@ -7,14 +7,12 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadModelInfo } from '../../src/model/model-info.js';
-import { openScene } from '../../src/scene/open-scene.js';
 import { XVIEW3_FILES } from '../../src/scene/xview3-scene.js';
-import { planTiles } from '../../src/tiling/plan.js';
-import { TileStream } from '../../src/tiling/tile-stream.js';
 import { BUNDLED_MODEL } from '../../src/cli/defaults.js';
 import { timeInRounds } from '../../src/bench/rounds.js';
 import { r2, verdict, type SuiteResult } from '../report.js';
 import { syntheticScene } from '../../src/bench/scene-cache.js';
+import { tilePass } from '../tile-pass.js';
 
 export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const side = opts.quick ? 3000 : 6000;
@@ -23,14 +21,7 @@ export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const mp = (side * side) / 1e6;
   let tiles = 0;
   const pipeline = async () => {
-    const scene = await openScene(dir);
-    const stream = new TileStream(scene, planTiles(side, side, model.width, model.height, 64), model.input);
-    tiles = 0;
-    for await (const t of stream.tiles()) {
-      tiles++;
-      stream.release(t); // as the pipeline does once a tile is inferred
-    }
-    await scene.close();
+    tiles = await tilePass(dir, model);
   };
   const files = [XVIEW3_FILES.VV, XVIEW3_FILES.VH].map((f) => path.join(dir, f));
   const buf = Buffer.allocUnsafe(8 << 20);

@@ -41,10 +41,16 @@ export class LandMask {
     }));
     const order = centre.map((_, i) => i).sort((a, b) => centre[a].y - centre[b].y);
     const land = new Uint8Array(boxes.length);
+    let rowY = -1;
+    let row: Awaited<ReturnType<Scene['readRows']>> | null = null;
     for (const i of order) {
       const { x, y } = centre[i];
-      const row = await this.scene.readRows(this.band, y, y + 1);
-      const v = row[x];
+      // Sorted by row: detections on the same row share one read.
+      if (y !== rowY) {
+        row = await this.scene.readRows(this.band, y, y + 1);
+        rowY = y;
+      }
+      const v = row![x];
       land[i] = v === nodata || Number.isNaN(v) ? 0 : v > LAND_ELEVATION_M ? 1 : 0;
     }
     const kept = boxes.filter((_, i) => !land[i]);
