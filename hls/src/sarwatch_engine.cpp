@@ -8,7 +8,12 @@
 // share an activation go through one DSP48E2 (mac2). Input rows live in a
 // circular line buffer, the layer's weights in an on-chip weight buffer
 // (URAM), loaded in chunks when a layer is larger. Per row, fetching the next
-// input rows, computing and storing the output row overlap (DATAFLOW).
+// input rows, computing and storing the output row overlap (DATAFLOW), and a
+// tile's last k-step requantises its sums straight into the output row.
+//
+// Every other layer (add, concat, upsample, table, input conversion, head
+// copy-out) runs the same read / compute / store row pipeline; only max-pool
+// reads, computes and stores in turn.
 //
 // All arithmetic comes from native/include/sarwatch/quant.h, the same header
 // the CPU reference engine uses, so the two cannot drift apart; the C
@@ -174,9 +179,8 @@ vec_t g_weights[kWeightWords];         // [oc tile][k-step][lane] vectors (URAM:
 int8_t g_line[kLineRows][kRowCap];  // input rows, dense HWC (BRAM)
 int g_line_row[kLineRows];          // which input row each slot holds (−1: none)
 int32_t g_psum[kLanes][kMaxOutWidth];  // one bank per output lane (BRAM)
-int8_t g_raw[kRowCap];
-int8_t g_row_a[kRowCap], g_row_b[kRowCap], g_out_row[kRowCap];
-int8_t g_conv_out[2][kRowCap];  // convolution output rows, ping-pong (DATAFLOW)
+int8_t g_raw[kRowCap];          // a view's buffer row before its gather
+int8_t g_conv_out[2][kRowCap];  // output rows of every layer, ping-pong (DATAFLOW)
 int32_t g_bias[kMaxChannels], g_mult[kMaxChannels], g_shift[kMaxChannels];
 int8_t g_lut[256];
 
@@ -239,17 +243,46 @@ inline void load_lane(int8_t* dst, const vec_t& v) {
   for (int i = 0; i < kVec; ++i) dst[i] = int8_t(uint8_t(uint64_t(v.range(8 * i + 7, 8 * i))));
 }
 
+// What the last k-step of an output tile needs to requantise its sums
+// straight into the output row (lane registers, loaded with the biases).
+struct TileOut {
+  int32_t mult[kLanes], shift[kLanes];
+  int co0;    // output channel of lane 0
+  int valid;  // lanes that carry an output channel
+  int stride; // output row: channels per pixel
+  int32_t zp; // the pre-activation code with a table, else the output code
+  bool lut;
+};
+
+// One finished sum: requantised (and looked up) into its output channel.
+inline void emit(const TileOut& to, int8_t* out_row, int lane, int x, int32_t acc) {
+#pragma HLS INLINE
+  if (lane < to.valid) {
+    const int8_t v = q8::requantize(acc, to.mult[lane], to.shift[lane], to.zp);
+    out_row[x * to.stride + to.co0 + lane] = to.lut ? q8::apply_lut(g_lut, v) : v;
+  }
+}
+
 // The MAC array on one input vector: kLanes output lanes, DSP-packed in pairs,
-// added to the partial sums (or, in a tile's first k-step, to the biases).
-inline void mac_array(const int8_t wreg[kLanes][kVec], const int8_t a[kVec], int x, const int32_t* bias) {
+// added to the partial sums (or, in a tile's first k-step, to the biases). In
+// the tile's last k-step the sums go through requantisation into the output
+// row instead of back to the partial-sum banks, so no separate pass is needed.
+inline void mac_array(const int8_t wreg[kLanes][kVec], const int8_t a[kVec], int x, const int32_t* bias, bool last, const TileOut& to, int8_t* out_row) {
 #pragma HLS INLINE
 lanes:
   for (int lane = 0; lane < kLanes; lane += 2) {
     int32_t hi = 0, lo = 0;
   dot:
     for (int i = 0; i < kVec; ++i) mac2(wreg[lane][i], wreg[lane + 1][i], a[i], hi, lo);
-    g_psum[lane][x] = (bias ? bias[lane] : g_psum[lane][x]) + hi;
-    g_psum[lane + 1][x] = (bias ? bias[lane + 1] : g_psum[lane + 1][x]) + lo;
+    const int32_t s_hi = (bias ? bias[lane] : g_psum[lane][x]) + hi;
+    const int32_t s_lo = (bias ? bias[lane + 1] : g_psum[lane + 1][x]) + lo;
+    if (last) {
+      emit(to, out_row, lane, x, s_hi);
+      emit(to, out_row, lane + 1, x, s_lo);
+    } else {
+      g_psum[lane][x] = s_hi;
+      g_psum[lane + 1][x] = s_lo;
+    }
   }
 }
 
@@ -266,7 +299,7 @@ finish_lanes:
 
 // Unpacked k-step: kVec consecutive channels (vector j) of one tap for every output pixel.
 void conv_pixels(const Tensor& in, const Tensor& out, const ConvShape& c, int y, int tap, int j, int8_t wreg[2][kLanes][kVec], int bank, bool more,
-                 uint32_t next, int g, const int32_t* bias) {
+                 uint32_t next, int g, const int32_t* bias, bool last, const TileOut& to, int8_t* out_row) {
   const int ky = tap / c.kw, kx = tap % c.kw;
   const int iy = y * c.s - c.pad + ky;
   const bool row_ok = iy >= 0 && iy < in.h;
@@ -284,7 +317,7 @@ pixels:
 #pragma HLS ARRAY_PARTITION variable = a complete
   gather:
     for (int i = 0; i < kVec; ++i) a[i] = ok && i < nvec ? g_line[slot][ix * in.c + cbase + i] : int8_t(in.zp);
-    mac_array(wreg[bank], a, x, bias);
+    mac_array(wreg[bank], a, x, bias, last, to, out_row);
   }
   finish_block(wreg, bank, more, next, out.w);
 }
@@ -306,7 +339,7 @@ window_ch:
 // the row: each output pixel shifts it by the stride and reads the new columns,
 // min(stride, kw) pixels per window row, from the line buffer.
 void conv_pixels_packed(const Tensor& in, const Tensor& out, const ConvShape& c, int y, int tg, int8_t wreg[2][kLanes][kVec], int bank, bool more,
-                        uint32_t next, int g, const int32_t* bias) {
+                        uint32_t next, int g, const int32_t* bias, bool last, const TileOut& to, int8_t* out_row) {
   int8_t win[kMaxConvKernel][kMaxConvKernel][kPackMaxCin];
 #pragma HLS ARRAY_PARTITION variable = win complete dim = 0
   const int fresh = c.s < c.kw ? c.s : c.kw;  // new columns per output pixel
@@ -358,7 +391,7 @@ pixels_packed:
 #pragma HLS ARRAY_PARTITION variable = a complete
   lanes_in:
     for (int i = 0; i < kVec; ++i) a[i] = lane_used[i] ? win[lane_ky[i]][lane_kx[i]][lane_ci[i]] : int8_t(in.zp);
-    mac_array(wreg[bank], a, x, bias);
+    mac_array(wreg[bank], a, x, bias, last, to, out_row);
   }
   finish_block(wreg, bank, more, next, out.w);
 }
@@ -372,17 +405,28 @@ out_tiles:
     const int g = t / c.oct, ot = t % c.oct;
     // Weight blocks are double-buffered: the pixel loop of k-step ks loads
     // k-step ks + 1's block (one lane per cycle) into the other bank. The
-    // first k-step starts each partial sum from the lane's bias.
+    // first k-step starts each partial sum from the lane's bias; the last one
+    // requantises with the lane's multiplier and shift.
     int8_t wreg[2][kLanes][kVec];
 #pragma HLS ARRAY_PARTITION variable = wreg complete dim = 0
     int32_t bias[kLanes];
 #pragma HLS ARRAY_PARTITION variable = bias complete
+    TileOut to;
+#pragma HLS ARRAY_PARTITION variable = to.mult complete
+#pragma HLS ARRAY_PARTITION variable = to.shift complete
+    to.co0 = g * c.cout_g + ot * kLanes;
+    to.valid = c.cout_g - ot * kLanes < kLanes ? c.cout_g - ot * kLanes : kLanes;
+    to.stride = out.c;
+    to.zp = c.has_lut ? c.pre_zp : out.zp;
+    to.lut = c.has_lut;
   first_block:
     for (int lane = 0; lane < kLanes; ++lane) {
 #pragma HLS PIPELINE II = 1
       load_lane(wreg[0][lane], g_weights[((t - c.t0) * c.ksteps) * kLanes + lane]);
-      const int co_g = ot * kLanes + lane;
-      bias[lane] = co_g < c.cout_g ? g_bias[g * c.cout_g + co_g] : 0;
+      const bool valid = lane < to.valid;
+      bias[lane] = valid ? g_bias[to.co0 + lane] : 0;
+      to.mult[lane] = valid ? g_mult[to.co0 + lane] : 0;
+      to.shift[lane] = valid ? g_shift[to.co0 + lane] : 1;
     }
   ksteps_loop:
     for (int ks = 0; ks < c.ksteps; ++ks) {
@@ -391,31 +435,18 @@ out_tiles:
       const bool more = ks + 1 < c.ksteps;
       const uint32_t next = uint32_t(((t - c.t0) * c.ksteps + ks + 1) * kLanes);
       const int tg = ks / c.ict, j = ks % c.ict;
+      const int32_t* seed = ks == 0 ? bias : nullptr;
       if (c.pack > 1) {
-        conv_pixels_packed(in, out, c, y, tg, wreg, bank, more, next, g, ks == 0 ? bias : nullptr);
+        conv_pixels_packed(in, out, c, y, tg, wreg, bank, more, next, g, seed, !more, to, out_row);
       } else {
-        conv_pixels(in, out, c, y, tg, j, wreg, bank, more, next, g, ks == 0 ? bias : nullptr);
-      }
-    }
-    // Requantise (and look up the activation) into this tile's channels of the output row.
-  requant:
-    for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-#pragma HLS PIPELINE II = 1
-    requant_lanes:
-      for (int lane = 0; lane < kLanes; ++lane) {
-        const int co_g = ot * kLanes + lane;
-        if (co_g < c.cout_g) {
-          const int co = g * c.cout_g + co_g;
-          const int8_t v = q8::requantize(g_psum[lane][x], g_mult[co], g_shift[co], c.has_lut ? c.pre_zp : out.zp);
-          out_row[x * out.c + co] = c.has_lut ? q8::apply_lut(g_lut, v) : v;
-        }
+        conv_pixels(in, out, c, y, tg, j, wreg, bank, more, next, g, seed, !more, to, out_row);
       }
     }
   }
 }
 
-void conv_store(beat_t* fmap, const Tensor& out, int y, const int8_t* out_row) {
+// Row y of a layer's output from its ping-pong row (every layer's last stage).
+void store_row(beat_t* fmap, const Tensor& out, int y, const int8_t* out_row) {
   if (y < 0 || y >= out.h) return;
   write_row(fmap, out, y, out_row);
 }
@@ -428,7 +459,7 @@ void conv_row_step(beat_t* fmap, const Tensor& in, const Tensor& out, const Conv
   if (y == 0) conv_fetch(fmap, in, c, 0, out.h);
   conv_fetch(fmap, in, c, y + 1, out.h);
   conv_compute(in, out, c, y, g_conv_out[y & 1]);
-  conv_store(fmap, out, y - 1, g_conv_out[(y + 1) & 1]);
+  store_row(fmap, out, y - 1, g_conv_out[(y + 1) & 1]);
 }
 
 void run_conv(const word_t* prog, const wbeat_t* wmem, beat_t* fmap, uint32_t l) {
@@ -512,64 +543,166 @@ chunks:
   }
 }
 
-void run_add(const word_t* prog, beat_t* fmap, uint32_t l) {
-  const Tensor a = tensor(prog, layer_word(prog, l, P::kLIn0)), b = tensor(prog, layer_word(prog, l, P::kLIn1));
-  const Tensor out = tensor(prog, layer_word(prog, l, P::kLOut));
-  const uint32_t m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
-  const int32_t ma = data_i32(prog, m_off, 0), mb = data_i32(prog, m_off, 1), n = data_i32(prog, s_off, 0);
-add_rows:
-  for (int y = 0; y < out.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-    read_row(fmap, a, y, g_raw, g_row_a);
-    read_row(fmap, b, y, g_raw, g_row_b);
-  add_px:
-    for (int i0 = 0; i0 < out.w * out.c; i0 += kVecBytes) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes / kVecBytes
+// ------------------------------------------------------------------ row pipelines of the other layers
+//
+// Like convolutions, every other layer runs its rows as a DATAFLOW: step y
+// reads row y + 1's inputs, computes row y and stores row y − 1. Inputs land in
+// line-buffer slots (free outside convolutions and max-pool), alternating by
+// row parity; output rows alternate in g_conv_out. Views are read as their
+// buffer's whole row and indexed in place (channel offset, pixel stride), so
+// no gather pass is needed.
+
+// The whole row y of a view's buffer as it lies in memory.
+void read_owner_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw) {
+  mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.ps), t.w * t.ps, raw);
+}
+
+// An add (two inputs, requantised) or a table lookup (one input).
+struct Elementwise {
+  Tensor a, b;
+  bool add;
+  bool shared;  // both inputs are views of one buffer: its row is read once
+  int32_t ma, mb, n;
+};
+
+void ew_read(const beat_t* fmap, const Elementwise& e, int y, int8_t* raw_a, int8_t* raw_b) {
+  if (y < 0 || y >= e.a.h) return;
+  read_owner_row(fmap, e.a, y, raw_a);
+  if (e.add && !e.shared) read_owner_row(fmap, e.b, y, raw_b);
+}
+
+void ew_compute(const Elementwise& e, const Tensor& out, int y, const int8_t* raw_a, const int8_t* raw_b, int8_t* out_row) {
+  if (y < 0 || y >= out.h) return;
+  const int8_t* rb = e.shared ? raw_a : raw_b;
+ew_px:
+  for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+  ew_ch:
+    for (int c0 = 0; c0 < out.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
 #pragma HLS PIPELINE II = 1
-    add_lanes:
+    ew_lanes:
       for (int k = 0; k < kVecBytes; ++k) {
-        const int i = i0 + k;
-        if (i < out.w * out.c) g_out_row[i] = q8::add_requantize(g_row_a[i], a.zp, ma, g_row_b[i], b.zp, mb, n, out.zp);
+        const int c = c0 + k;
+        if (c < out.c) {
+          const int8_t va = raw_a[x * e.a.ps + e.a.choff + c];
+          out_row[x * out.c + c] = e.add ? q8::add_requantize(va, e.a.zp, e.ma, rb[x * e.b.ps + e.b.choff + c], e.b.zp, e.mb, e.n, out.zp) : q8::apply_lut(g_lut, va);
+        }
       }
     }
-    write_row(fmap, out, y, g_out_row);
   }
+}
+
+void ew_row_step(beat_t* fmap, const Elementwise& e, const Tensor& out, int y) {
+#pragma HLS DATAFLOW
+  if (y == 0) ew_read(fmap, e, 0, g_line[0], g_line[2]);
+  ew_read(fmap, e, y + 1, g_line[(y + 1) & 1], g_line[2 + ((y + 1) & 1)]);
+  ew_compute(e, out, y, g_line[y & 1], g_line[2 + (y & 1)], g_conv_out[y & 1]);
+  store_row(fmap, out, y - 1, g_conv_out[(y + 1) & 1]);
+}
+
+void run_elementwise(const word_t* prog, beat_t* fmap, uint32_t l, bool add) {
+  Elementwise e;
+  e.a = tensor(prog, layer_word(prog, l, P::kLIn0));
+  e.b = add ? tensor(prog, layer_word(prog, l, P::kLIn1)) : e.a;
+  e.add = add;
+  e.shared = add && e.b.base == e.a.base;
+  e.ma = e.mb = e.n = 0;
+  if (add) {
+    const uint32_t m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
+    e.ma = data_i32(prog, m_off, 0);
+    e.mb = data_i32(prog, m_off, 1);
+    e.n = data_i32(prog, s_off, 0);
+  } else {
+    load_lut(prog, layer_word(prog, l, P::kLLut));
+  }
+  const Tensor out = tensor(prog, layer_word(prog, l, P::kLOut));
+ew_rows:
+  for (int y = 0; y <= out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxHeight + 1
+    ew_row_step(fmap, e, out, y);
+  }
+}
+
+// One concat input: where its buffer's row sits in the staging row, where its channels go.
+struct ConcatIn {
+  Tensor t;
+  int stage_off;  // byte offset of its buffer's row in the staging row
+  int out_off;    // first output channel
+  bool read;      // false: the previous input's buffer row is this one's too
+  int32_t m, n;   // requantisation (m = 0: same code, copied)
+};
+
+void concat_read(const beat_t* fmap, const ConcatIn ins[kMaxInputs], int n_in, int y, int h, int8_t* stage) {
+  if (y < 0 || y >= h) return;
+concat_reads:
+  for (int i = 0; i < n_in; ++i) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxInputs
+    if (ins[i].read) read_owner_row(fmap, ins[i].t, y, stage + ins[i].stage_off);
+  }
+}
+
+void concat_copy(const ConcatIn ins[kMaxInputs], int n_in, const Tensor& out, int y, const int8_t* stage, int8_t* out_row) {
+  if (y < 0 || y >= out.h) return;
+concat_inputs:
+  for (int i = 0; i < n_in; ++i) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxInputs
+    const ConcatIn& in = ins[i];
+  concat_px:
+    for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+    concat_ch:
+      for (int c0 = 0; c0 < in.t.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
+#pragma HLS PIPELINE II = 1
+      concat_lanes:
+        for (int k = 0; k < kVecBytes; ++k) {
+          const int c = c0 + k;
+          if (c < in.t.c) {
+            const int8_t q = stage[in.stage_off + x * in.t.ps + in.t.choff + c];
+            out_row[x * out.c + in.out_off + c] = in.m == 0 ? q : q8::requantize(q - in.t.zp, in.m, in.n, out.zp);
+          }
+        }
+      }
+    }
+  }
+}
+
+void concat_row_step(beat_t* fmap, const ConcatIn ins[kMaxInputs], int n_in, const Tensor& out, int y) {
+#pragma HLS DATAFLOW
+  if (y == 0) concat_read(fmap, ins, n_in, 0, out.h, g_line[0]);
+  concat_read(fmap, ins, n_in, y + 1, out.h, g_line[(y + 1) & 1]);
+  concat_copy(ins, n_in, out, y, g_line[y & 1], g_conv_out[y & 1]);
+  store_row(fmap, out, y - 1, g_conv_out[(y + 1) & 1]);
 }
 
 void run_concat(const word_t* prog, beat_t* fmap, uint32_t l) {
   const Tensor out = tensor(prog, layer_word(prog, l, P::kLOut));
   const int n_in = int(layer_word(prog, l, P::kLNumIn));
   const uint32_t m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
-concat_rows:
-  for (int y = 0; y < out.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-    int off = 0;
-  concat_inputs:
-    for (int i = 0; i < n_in; ++i) {
+  ConcatIn ins[kMaxInputs];
+  int stage = 0, ch = 0;
+concat_setup:
+  for (int i = 0; i < n_in; ++i) {
 #pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxInputs
-      const Tensor t = tensor(prog, layer_word(prog, l, P::kLIn0 + i));
-      const int32_t m = data_i32(prog, m_off, i), n = data_i32(prog, s_off, i);
-      read_row(fmap, t, y, g_raw, g_row_a);
-    concat_px:
-      for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-      concat_ch:
-        for (int c0 = 0; c0 < t.c; c0 += kVecBytes) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
-#pragma HLS PIPELINE II = 1
-        concat_lanes:
-          for (int k = 0; k < kVecBytes; ++k) {
-            const int c = c0 + k;
-            if (c < t.c) {
-              const int8_t q = g_row_a[x * t.c + c];
-              g_out_row[x * out.c + off + c] = m == 0 ? q : q8::requantize(q - t.zp, m, n, out.zp);
-            }
-          }
-        }
-      }
-      off += t.c;
+    ins[i].t = tensor(prog, layer_word(prog, l, P::kLIn0 + i));
+    // Consecutive views of one buffer (a split's halves) share one read of its row.
+    ins[i].read = i == 0 || ins[i].t.base != ins[i - 1].t.base;
+    if (ins[i].read) {
+      ins[i].stage_off = stage;
+      stage += ins[i].t.w * ins[i].t.ps;
+    } else {
+      ins[i].stage_off = ins[i - 1].stage_off;
     }
-    write_row(fmap, out, y, g_out_row);
+    ins[i].out_off = ch;
+    ch += ins[i].t.c;
+    ins[i].m = data_i32(prog, m_off, i);
+    ins[i].n = data_i32(prog, s_off, i);
+  }
+concat_rows:
+  for (int y = 0; y <= out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxHeight + 1
+    concat_row_step(fmap, ins, n_in, out, y);
   }
 }
 
@@ -608,80 +741,105 @@ pool_rows:
               }
             }
           }
-          g_out_row[x * out.c + c] = m;
+          g_conv_out[0][x * out.c + c] = m;
         }
       }
     }
-    write_row(fmap, out, y, g_out_row);
+    write_row(fmap, out, y, g_conv_out[0]);
   }
+}
+
+void up_expand(const beat_t* fmap, const Tensor& in, const Tensor& out, int f, int y, int8_t* raw, int8_t* out_row) {
+  if (y < 0 || y >= out.h) return;
+  if (y % f == 0) read_owner_row(fmap, in, y / f, raw);  // the next f output rows repeat it
+up_px:
+  for (int x = 0; x < out.w; ++x) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
+    const int src = (x / f) * in.ps + in.choff;
+  up_ch:
+    for (int c0 = 0; c0 < out.c; c0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
+#pragma HLS PIPELINE II = 1
+    up_lanes:
+      for (int k = 0; k < kVecBytes; ++k) {
+        if (c0 + k < out.c) out_row[x * out.c + c0 + k] = raw[src + c0 + k];
+      }
+    }
+  }
+}
+
+void up_row_step(beat_t* fmap, const Tensor& in, const Tensor& out, int f, int y) {
+#pragma HLS DATAFLOW
+  up_expand(fmap, in, out, f, y, g_raw, g_conv_out[y & 1]);
+  store_row(fmap, out, y - 1, g_conv_out[(y + 1) & 1]);
 }
 
 void run_upsample(const word_t* prog, beat_t* fmap, uint32_t l) {
   const Tensor in = tensor(prog, layer_word(prog, l, P::kLIn0)), out = tensor(prog, layer_word(prog, l, P::kLOut));
   const int f = int(layer_word(prog, l, P::kLKernel));
 up_rows:
-  for (int y = 0; y < out.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-    if (y % f == 0) read_row(fmap, in, y / f, g_raw, g_row_a);
-  up_px:
-    for (int x = 0; x < out.w; ++x) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
-    up_ch:
-      for (int c0 = 0; c0 < out.c; c0 += kVecBytes) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxChannels / kVecBytes
-#pragma HLS PIPELINE II = 1
-      up_lanes:
-        for (int k = 0; k < kVecBytes; ++k) {
-          if (c0 + k < out.c) g_out_row[x * out.c + c0 + k] = g_row_a[(x / f) * in.c + c0 + k];
-        }
-      }
-    }
-    write_row(fmap, out, y, g_out_row);
+  for (int y = 0; y <= out.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxHeight + 1
+    up_row_step(fmap, in, out, f, y);
   }
 }
 
-void run_lut(const word_t* prog, beat_t* fmap, uint32_t l) {
-  const Tensor in = tensor(prog, layer_word(prog, l, P::kLIn0)), out = tensor(prog, layer_word(prog, l, P::kLOut));
-  load_lut(prog, layer_word(prog, l, P::kLLut));
-lut_rows:
-  for (int y = 0; y < out.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-    read_row(fmap, in, y, g_raw, g_row_a);
-  lut_px:
-    for (int i0 = 0; i0 < out.w * out.c; i0 += kVecBytes) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxRowBytes / kVecBytes
-#pragma HLS PIPELINE II = 1
-    lut_lanes:
-      for (int k = 0; k < kVecBytes; ++k) {
-        if (i0 + k < out.w * out.c) g_out_row[i0 + k] = q8::apply_lut(g_lut, g_row_a[i0 + k]);
-      }
-    }
-    write_row(fmap, out, y, g_out_row);
+// Input conversion: planar u8 tile → HWC codes (pixel − 128) in the input tensor.
+void in_read(const beat_t* tile, const Tensor& t, int y, int8_t* planes) {
+  if (y < 0 || y >= t.h) return;
+in_planes:
+  for (int c = 0; c < t.c; ++c) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 3
+    mem_read(tile, uint32_t((c * t.h + y) * t.w), t.w, planes + c * t.w);
   }
 }
 
-// Planar u8 tile → HWC codes (pixel − 128) in the input tensor.
+void in_interleave(const Tensor& t, int y, const int8_t* planes, int8_t* out_row) {
+  if (y < 0 || y >= t.h) return;
+in_codes:
+  for (int i0 = 0; i0 < t.w * t.c; i0 += kVecBytes) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxWidth * 3 / kVecBytes
+#pragma HLS PIPELINE II = 1
+  in_lanes:
+    for (int k = 0; k < kVecBytes; ++k) {
+      const int i = i0 + k, x = i / t.c, c = i % t.c;
+      if (i < t.w * t.c) out_row[i] = int8_t(int(uint8_t(planes[c * t.w + x])) - 128);
+    }
+  }
+}
+
+void in_row_step(const beat_t* tile, beat_t* fmap, const Tensor& t, int y) {
+#pragma HLS DATAFLOW
+  if (y == 0) in_read(tile, t, 0, g_line[0]);
+  in_read(tile, t, y + 1, g_line[(y + 1) & 1]);
+  in_interleave(t, y, g_line[y & 1], g_conv_out[y & 1]);
+  store_row(fmap, t, y - 1, g_conv_out[(y + 1) & 1]);
+}
+
 void run_input(const word_t* prog, const beat_t* tile, beat_t* fmap) {
   const Tensor t = tensor(prog, hdr(prog, P::kHInputTensor));
 in_rows:
-  for (int y = 0; y < t.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-  in_planes:
-    for (int c = 0; c < t.c; ++c) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 3
-      mem_read(tile, uint32_t((c * t.h + y) * t.w), t.w, g_raw);
-    in_px:
-      for (int x0 = 0; x0 < t.w; x0 += kInPixels) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxWidth / kInPixels
-#pragma HLS PIPELINE II = 1
-      in_px8:
-        for (int k = 0; k < kInPixels; ++k) {
-          if (x0 + k < t.w) g_out_row[(x0 + k) * t.c + c] = int8_t(int(uint8_t(g_raw[x0 + k])) - 128);
-        }
-      }
-    }
-    write_row(fmap, t, y, g_out_row);
+  for (int y = 0; y <= t.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxHeight + 1
+    in_row_step(tile, fmap, t, y);
   }
+}
+
+// Head outputs to the heads port, each starting on a beat boundary.
+void heads_read(const beat_t* fmap, const Tensor& t, int y, int8_t* row) {
+  if (y < 0 || y >= t.h) return;
+  read_row(fmap, t, y, g_raw, row);
+}
+
+void heads_write(beat_t* heads, uint32_t off, const Tensor& t, int y, const int8_t* row) {
+  if (y < 0 || y >= t.h) return;
+  mem_write(heads, off + uint32_t(y * t.w * t.c), t.w * t.c, row);
+}
+
+void heads_row_step(beat_t* fmap, beat_t* heads, uint32_t off, const Tensor& t, int y) {
+#pragma HLS DATAFLOW
+  heads_read(fmap, t, y, g_conv_out[y & 1]);
+  heads_write(heads, off, t, y - 1, g_conv_out[(y + 1) & 1]);
 }
 
 void copy_heads(const word_t* prog, beat_t* fmap, beat_t* heads) {
@@ -692,10 +850,9 @@ heads_outputs:
     const uint32_t id = word(prog, hdr(prog, P::kHOutputTable) + 4u * (o * P::kOutputWords + P::kOTensor));
     const Tensor t = tensor(prog, id);
   heads_rows:
-    for (int y = 0; y < t.h; ++y) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxHeight
-      read_row(fmap, t, y, g_raw, g_row_a);
-      mem_write(heads, off + uint32_t(y * t.w * t.c), t.w * t.c, g_row_a);
+    for (int y = 0; y <= t.h; ++y) {
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = kMaxHeight + 1
+      heads_row_step(fmap, heads, off, t, y);
     }
     off += (uint32_t(t.h * t.w * t.c) + kAxiBytes - 1) / kAxiBytes * kAxiBytes;
   }
@@ -719,12 +876,10 @@ extern "C" void sarwatch_engine(const word_t* program, const wbeat_t* weights, c
 #pragma HLS BIND_STORAGE variable = g_line type = ram_2p impl = bram
 #pragma HLS BIND_STORAGE variable = g_psum type = ram_2p impl = bram
 #pragma HLS ARRAY_PARTITION variable = g_psum complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = g_line complete dim = 1
 #pragma HLS ARRAY_PARTITION variable = g_line cyclic factor = 16 dim = 2
 #pragma HLS ARRAY_PARTITION variable = g_raw cyclic factor = 8 dim = 1
-#pragma HLS ARRAY_PARTITION variable = g_row_a cyclic factor = 8 dim = 1
-#pragma HLS ARRAY_PARTITION variable = g_row_b cyclic factor = 8 dim = 1
-#pragma HLS ARRAY_PARTITION variable = g_out_row cyclic factor = 8 dim = 1
-#pragma HLS ARRAY_PARTITION variable = g_conv_out cyclic factor = 8 dim = 2
+#pragma HLS ARRAY_PARTITION variable = g_conv_out cyclic factor = 16 dim = 2
   run_input(program, tile, fmap);
 layers:
   for (uint32_t l = 0; l < hdr(program, P::kHNumLayers); ++l) {
@@ -734,7 +889,7 @@ layers:
         run_conv(program, weights, fmap, l);
         break;
       case P::kOpAdd:
-        run_add(program, fmap, l);
+        run_elementwise(program, fmap, l, true);
         break;
       case P::kOpConcat:
         run_concat(program, fmap, l);
@@ -746,7 +901,7 @@ layers:
         run_upsample(program, fmap, l);
         break;
       case P::kOpLut:
-        run_lut(program, fmap, l);
+        run_elementwise(program, fmap, l, false);
         break;
       default:
         break;

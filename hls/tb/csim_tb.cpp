@@ -66,8 +66,21 @@ static bool check_fits(const P::View& v) {
       if (kh > engine::kMaxConvKernel || P::kernel_w(k) > engine::kMaxConvKernel) fail(l, "convolution kernel", kh, engine::kMaxConvKernel);
       if (engine::kPeOc * engine::kPeIc * ksteps > engine::kWeightBufBytes) fail(l, "weight block bytes", engine::kPeOc * engine::kPeIc * ksteps, engine::kWeightBufBytes);
     }
+    if (op == P::kOpConcat) {
+      // The kernel stages the row of every distinct input buffer side by side in one line-buffer slot.
+      int stage = 0;
+      for (uint32_t i = 0; i < v.layer(l, P::kLNumIn); ++i) {
+        const uint32_t t = v.layer(l, P::kLIn0 + int(i));
+        if (i > 0 && v.tensor(t, P::kTParent) == v.tensor(v.layer(l, P::kLIn0 + int(i) - 1), P::kTParent)) continue;
+        stage += int(v.tensor(t, P::kTWidth) * v.tensor(t, P::kTPixelStride));
+      }
+      if (stage > engine::kMaxRowBytes) fail(l, "concat staging bytes", stage, engine::kMaxRowBytes);
+    }
     if (op == P::kOpMaxPool && P::kernel_h(v.layer(l, P::kLKernel)) > engine::kLineRows) fail(l, "max-pool window", P::kernel_h(v.layer(l, P::kLKernel)), engine::kLineRows);
   }
+  const uint32_t in = v.header(P::kHInputTensor);
+  const int planes = int(v.tensor(in, P::kTChannels) * v.tensor(in, P::kTWidth));
+  if (planes > engine::kMaxRowBytes) fail(0, "input plane rows bytes", planes, engine::kMaxRowBytes);
   printf("fits the kernel: widest row %d/%d bytes, widest output %d/%d px, most k-steps %d\n", worst_row, engine::kMaxRowBytes, worst_w,
          engine::kMaxOutWidth, worst_ksteps);
   return ok;

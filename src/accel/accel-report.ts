@@ -87,7 +87,7 @@ export function accelReport(p: Program, hostTileMsHere: number, scene: [number, 
       .slice(0, 12),
     assumptions: [
       `kernel clock ${ENGINE_CONFIG.clockMhz} MHz, MAC array ${ENGINE_CONFIG.peOc}x${ENGINE_CONFIG.peIc} (native/include/sarwatch/engine_config.h)`,
-      'cycles from the kernel loops: II=1 pipelines plus 12 cycles of fill each, 400 cycles of control per layer, convolution rows as a fetch/compute/store DATAFLOW',
+      'cycles from the kernel loops: II=1 pipelines plus 12 cycles of fill each, 400 cycles of control per layer, rows of every layer but max-pool as a read/compute/store DATAFLOW, requantisation inside the last k-step',
       `DDR: ${KV260_DDR.peakGBs} GB/s peak x ${KV260_DDR.efficiency} efficiency; a layer takes the longer of compute and DDR time`,
       `host on the board: this machine's ${hostTileMsHere.toFixed(2)} ms per tile x ${A53_SLOWDOWN} (A53 slowdown, estimate) / ${HOST_THREADS} threads, overlapped with the accelerator`,
       `board power: ${KV260_POWER.source}`,

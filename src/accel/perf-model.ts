@@ -5,12 +5,14 @@
  * "modelled".
  *
  * Cycle counts follow the loops as written: every pipelined loop runs at II=1
- * and costs its trip count plus PIPE_DEPTH cycles of fill; convolution rows run
- * as a DATAFLOW of fetch / compute / store, so a row costs the slowest of the
- * three. Convolutions with few input channels pack several kernel taps into
- * the 32 input lanes (tapPacking), and weight blocks load during the pixel
- * loop of the previous k-step. A layer takes the longer of its cycles at the kernel clock and its
- * DDR traffic at the KV260's 19.2 GB/s peak times KV260_DDR.efficiency.
+ * and costs its trip count plus PIPE_DEPTH cycles of fill. Every layer but
+ * max-pool runs its rows as a DATAFLOW of read / compute / store
+ * (rowPipeline), so a row costs the slowest of its stages. Convolutions with few input channels pack
+ * several kernel taps into the 32 input lanes (tapPacking), weight blocks load
+ * during the pixel loop of the previous k-step, and the last k-step
+ * requantises as it accumulates. A layer takes the longer of its cycles at the
+ * kernel clock and its DDR traffic at the KV260's 19.2 GB/s peak times
+ * KV260_DDR.efficiency.
  */
 import type { Program, ProgramLayer, ProgramTensor } from '../model/program-reader.js';
 import { ENGINE_CONFIG } from './engine-config.js';
@@ -53,6 +55,31 @@ function readRowCycles(t: ProgramTensor): number {
   return loop(ceil(t.w * t.pixelStride, AXI)) + t.w * ceil(t.c, VEC16) + PIPE_DEPTH;
 }
 
+/** read_owner_row: the whole row of a view's buffer, as it lies in memory (no gather). */
+function ownerRowCycles(t: ProgramTensor): number {
+  return loop(ceil(t.w * t.pixelStride, AXI));
+}
+
+/** One pass over a row's pixels, 16 channels per cycle (copy, requantise, look up). */
+function pixelPass(w: number, c: number): number {
+  return loop(w * ceil(c, VEC16));
+}
+
+/**
+ * Rows as a DATAFLOW of stages (the kernel's *_row_step functions): step y
+ * runs every stage on its own row at once, so a step costs the slowest stage;
+ * `prime` cycles come before the first step and the last store drains after
+ * the last one.
+ */
+function rowPipeline(rows: number, stages: number[], prime: number, drain: number): number {
+  return LAYER_OVERHEAD + prime + rows * Math.max(...stages) + drain;
+}
+
+/** Buffers that a list of views reads, each once (consecutive views of one buffer share the read). */
+function distinctOwners(ts: ProgramTensor[]): ProgramTensor[] {
+  return ts.filter((t, i) => i === 0 || ts[i - 1].parent !== t.parent);
+}
+
 /** Taps side by side in the input lanes for layers with few channels (run_conv's `pack`). */
 export function tapPacking(cinG: number, kh: number, kw: number): number {
   const C = ENGINE_CONFIG;
@@ -87,9 +114,9 @@ export function convCycles(l: ProgramLayer, input: ProgramTensor, out: ProgramTe
   const prologue = pack > 1 ? 2 + l.kh * Math.max(0, l.kw - fresh) : 0;
   const finish = out.w < C.peOc ? loop(C.peOc - out.w) : 0;
   const step = prologue + loop(out.w) + finish;
-  // First weight block and the lane biases, the k-steps (the first one seeds the sums with
-  // the biases), then requantisation.
-  const tileCompute = loop(C.peOc) + ksteps * step + loop(out.w);
+  // First weight block and the lane biases, then the k-steps: the first one seeds the sums
+  // with the biases, the last one requantises them into the output row as it goes.
+  const tileCompute = loop(C.peOc) + ksteps * step;
   let cycles = LAYER_OVERHEAD + weightLoad + requantParams;
   for (let chunk = 0; chunk < chunks; chunk++) {
     const tilesHere = Math.min(perChunk, tiles - chunk * perChunk);
@@ -106,44 +133,51 @@ export function convCycles(l: ProgramLayer, input: ProgramTensor, out: ProgramTe
   return { cycles, ddrBytes, macs };
 }
 
-function layerCycles(p: Program, l: ProgramLayer): { cycles: number; ddrBytes: number; macs: number } {
+export function layerCycles(p: Pick<Program, 'tensors'>, l: ProgramLayer): { cycles: number; ddrBytes: number; macs: number } {
   const out = p.tensors[l.out];
   const ins = l.ins.map((i) => p.tensors[i]);
   const rowBytes = (t: ProgramTensor) => t.w * t.pixelStride;
-  const elem = (t: ProgramTensor) => loop(ceil(t.w * t.c, VEC16));
+  const store = writeRowCycles(out);
   switch (l.op) {
     case 'conv':
       return convCycles(l, ins[0], out);
     case 'add':
+    case 'act': {
+      // ew_row_step: read the inputs' buffer rows (once when both are views of one buffer) | compute | store.
+      const read = distinctOwners(ins).reduce((s, t) => s + ownerRowCycles(t), 0);
       return {
-        cycles: LAYER_OVERHEAD + out.h * (readRowCycles(ins[0]) + readRowCycles(ins[1]) + elem(out) + writeRowCycles(out)),
-        ddrBytes: out.h * (rowBytes(ins[0]) + rowBytes(ins[1]) + out.w * out.c),
+        cycles: rowPipeline(out.h, [read, pixelPass(out.w, out.c), store], read + (l.op === 'act' ? loop(64) : 0), store),
+        ddrBytes: out.h * (distinctOwners(ins).reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
         macs: 0,
       };
-    case 'concat':
+    }
+    case 'concat': {
+      // concat_row_step: read each buffer row once | copy every view's channels into place | store.
+      const read = distinctOwners(ins).reduce((s, t) => s + ownerRowCycles(t), 0);
+      const copy = ins.reduce((s, t) => s + pixelPass(t.w, t.c), 0);
       return {
-        cycles: LAYER_OVERHEAD + out.h * (ins.reduce((s, t) => s + readRowCycles(t) + t.w * ceil(t.c, VEC16) + PIPE_DEPTH, 0) + writeRowCycles(out)),
-        ddrBytes: out.h * (ins.reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
+        cycles: rowPipeline(out.h, [read, copy, store], read, store),
+        ddrBytes: out.h * (distinctOwners(ins).reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
         macs: 0,
       };
+    }
     case 'maxpool':
       return {
-        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (out.w * ceil(out.c, VEC16) + PIPE_DEPTH + writeRowCycles(out)),
+        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (out.w * ceil(out.c, VEC16) + PIPE_DEPTH + store),
         ddrBytes: ins[0].h * rowBytes(ins[0]) + out.h * out.w * out.c,
         macs: 0,
       };
-    case 'upsample':
+    case 'upsample': {
+      // up_row_step: widen the input row into the output row (reading it first on every
+      // factor-th row) | store. Steps with a read cost more than the others.
+      const readRows = ins[0].h;
+      const widen = pixelPass(out.w, out.c);
       return {
-        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (out.w * ceil(out.c, VEC16) + PIPE_DEPTH + writeRowCycles(out)),
+        cycles: rowPipeline(readRows, [ownerRowCycles(ins[0]) + widen, store], 0, 0) + (out.h - readRows) * Math.max(widen, store) + store,
         ddrBytes: ins[0].h * rowBytes(ins[0]) + out.h * out.w * out.c,
         macs: 0,
       };
-    case 'act':
-      return {
-        cycles: LAYER_OVERHEAD + loop(64) + out.h * (readRowCycles(ins[0]) + elem(out) + writeRowCycles(out)),
-        ddrBytes: out.h * (rowBytes(ins[0]) + out.w * out.c),
-        macs: 0,
-      };
+    }
   }
 }
 
@@ -159,14 +193,20 @@ export function modelTile(p: Program): TileModel {
     layers.push({ index, op, cycles, ddrBytes, seconds: Math.max(compute, memory), bound: compute >= memory ? 'compute' : 'memory', macs });
   };
   const inputBytes = input.c * input.h * input.w;
-  // run_input: per row and plane, read the plane row, then convert 8 pixels per cycle.
-  push(-1, 'input', input.h * (input.c * (loop(ceil(input.w, AXI)) + loop(ceil(input.w, 8))) + writeRowCycles(input)), 2 * inputBytes, 0);
+  // in_row_step: read the row of every plane | interleave 16 codes per cycle | store.
+  const planes = input.c * loop(ceil(input.w, AXI));
+  push(-1, 'input', rowPipeline(input.h, [planes, loop(ceil(input.w * input.c, AXI)), writeRowCycles(input)], planes, writeRowCycles(input)) - LAYER_OVERHEAD, 2 * inputBytes, 0);
   p.layers.forEach((l, i) => {
     const r = layerCycles(p, l);
     push(i, l.op, r.cycles, r.ddrBytes, r.macs);
   });
   const headBytes = p.outputs.reduce((s, o) => s + p.tensors[o.tensor].h * p.tensors[o.tensor].w * p.tensors[o.tensor].c, 0);
-  push(p.layers.length, 'heads', p.outputs.reduce((s, o) => s + p.tensors[o.tensor].h * (readRowCycles(p.tensors[o.tensor]) + writeRowCycles(p.tensors[o.tensor])), 0), 2 * headBytes, 0);
+  // heads_row_step: read a head row | write it to the heads port.
+  const headCycles = p.outputs.reduce((s, o) => {
+    const t = p.tensors[o.tensor];
+    return s + rowPipeline(t.h, [readRowCycles(t), writeRowCycles(t)], 0, writeRowCycles(t)) - LAYER_OVERHEAD;
+  }, 0);
+  push(p.layers.length, 'heads', headCycles, 2 * headBytes, 0);
   const seconds = layers.reduce((s, l) => s + l.seconds, 0);
   const macs = layers.reduce((s, l) => s + l.macs, 0);
   const convSeconds = layers.filter((l) => l.op === 'conv').reduce((s, l) => s + l.seconds, 0);

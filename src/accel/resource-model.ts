@@ -40,12 +40,15 @@ export function resourceItems(): ResourceItem[] {
     { what: 'conv requantisation (32 lanes)', dsp: C.peOc * 4, bram36: 0, uram: 0, lut: C.peOc * 150 },
     // Elementwise units, 16 lanes: add (two 9x32-bit products, 2 DSPs each), concat requant (2 DSPs), table lookup.
     { what: 'elementwise add/concat/pool/table (16 lanes)', dsp: 16 * 2 * 2 + 16 * 2, bram36: 0, uram: 0, lut: 16 * 250 },
-    // Line buffer: kLineRows rows of kMaxRowBytes, cyclic over 16 banks for 32 bytes per cycle (two ports each).
-    { what: `line buffer ${5} x ${rowCap} B over ${lineBanks} banks`, dsp: 0, bram36: bram(lineBanks, (5 * rowCap) / lineBanks), uram: 0, lut: 32 * 8 * 5 },
+    // Line buffer: kLineRows slots of kMaxRowBytes, each its own memory (the DATAFLOW stages read
+    // and write different slots at once), cyclic over 16 banks for 32 bytes per cycle (two ports each).
+    { what: `line buffer ${5} slots x ${rowCap} B, ${lineBanks} banks each`, dsp: 0, bram36: 5 * bram(lineBanks, rowCap / lineBanks), uram: 0, lut: 32 * 8 * 5 },
     // Partial sums: one 32-bit bank per output lane, kMaxOutWidth deep.
     { what: `partial sums ${C.peOc} x 1024 x 32 bit`, dsp: 0, bram36: bram(C.peOc, 1024 * 4), uram: 0, lut: 0 },
-    // Row buffers (raw, a, b, out, two conv outputs): cyclic over 8 banks for 16 bytes per cycle.
-    { what: '6 row buffers over 8 banks', dsp: 0, bram36: 6 * bram(8, rowCap / 8), uram: 0, lut: 0 },
+    // A view's raw row before its gather: cyclic over 8 banks for 16 bytes per cycle.
+    { what: 'raw row buffer over 8 banks', dsp: 0, bram36: bram(8, rowCap / 8), uram: 0, lut: 0 },
+    // Output rows, ping-pong: the last k-step writes 32 lanes per cycle, so 16 banks each.
+    { what: '2 output rows over 16 banks', dsp: 0, bram36: 2 * bram(16, rowCap / 16), uram: 0, lut: 0 },
     { what: `weight staging (9 x ${C.maxChannels} B)`, dsp: 0, bram36: bram(1, 9 * C.maxChannels), uram: 0, lut: 0 },
     // Tap packing: a 3x3 window of 16-byte pixels in registers; each of the 32 input lanes
     // selects one of its 144 bytes (a 144:1 mux per bit, ~48 LUT6).
