@@ -48,6 +48,9 @@ STAGES = {
     "sea": dict(epochs=12, lr0=0.001, warmup=1, close_mosaic=4, chips=1200),
     # Opt-in (see the module docstring): each SSDD image twice per epoch at a low learning rate.
     "polish": dict(epochs=6, lr0=0.0004, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
+    # Opt-in experiment: one adaptation stage straight after `ssdd` instead of `mixed` + `sea`,
+    # with SSDD shown twice per epoch so that it keeps more of what `ssdd` learnt.
+    "joint": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
 }
 
 
