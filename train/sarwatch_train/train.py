@@ -11,6 +11,11 @@ Stage `polish` (opt-in, not in the default recipe): a short low-learning-rate pa
                against `sea`'s 0.538, SSDD validation AP50 0.932 against 0.925, synthetic
                validation F1 0.992 against 0.973 at conf 0.15. Too small a gain for 28 more
                minutes of training, so the bundled model stays the `sea` one.
+Stage `joint` (opt-in, `--stages ssdd,joint`): 10 epochs on SSDD twice + 1,080 chips straight
+               from `ssdd`, replacing `mixed` + `sea` (47 min instead of 79). Tried on 2026-11-21:
+               SSDD validation AP50 0.943 (bundled 0.925) but synthetic validation F1 0.960
+               (0.973) at conf 0.15, best mean validation F1 0.924 (0.926) and validation
+               fitness 0.457 (0.538): not adopted.
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
@@ -48,8 +53,8 @@ STAGES = {
     "sea": dict(epochs=12, lr0=0.001, warmup=1, close_mosaic=4, chips=1200),
     # Opt-in (see the module docstring): each SSDD image twice per epoch at a low learning rate.
     "polish": dict(epochs=6, lr0=0.0004, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
-    # Opt-in experiment: one adaptation stage straight after `ssdd` instead of `mixed` + `sea`,
-    # with SSDD shown twice per epoch so that it keeps more of what `ssdd` learnt.
+    # Opt-in (see the module docstring): one adaptation stage straight after `ssdd` instead of
+    # `mixed` + `sea`, with SSDD shown twice per epoch.
     "joint": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
 }
 
