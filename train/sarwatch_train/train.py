@@ -16,6 +16,10 @@ Stage `joint` (opt-in, `--stages ssdd,joint`): 10 epochs on SSDD twice + 1,080 c
                SSDD validation AP50 0.943 (bundled 0.925) but synthetic validation F1 0.960
                (0.973) at conf 0.15, best mean validation F1 0.924 (0.926) and validation
                fitness 0.457 (0.538): not adopted.
+Stage `settle` (opt-in, `--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per
+               epoch, for synthetic recall. Tried on 2026-11-21: SSDD validation AP50 0.931,
+               synthetic validation F1 0.965 at conf 0.15, best mean validation F1 0.917,
+               fitness 0.489: not adopted.
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
@@ -56,6 +60,8 @@ STAGES = {
     # Opt-in (see the module docstring): one adaptation stage straight after `ssdd` instead of
     # `mixed` + `sea`, with SSDD shown twice per epoch.
     "joint": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
+    # Opt-in: after `joint`, a short pass with SSDD once per epoch (as in `sea`) for synthetic recall.
+    "settle": dict(epochs=4, lr0=0.0005, warmup=1, close_mosaic=2, chips=1200),
 }
 
 
