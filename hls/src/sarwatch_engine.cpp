@@ -128,6 +128,11 @@ weight_beats:
   }
 }
 
+// The whole row y of a view's buffer as it lies in memory.
+void read_owner_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw) {
+  mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.ps), t.w * t.ps, raw);
+}
+
 // One row of a tensor view: channels [choff, choff+c) of each pixel, packed densely (HWC, stride c).
 void read_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw, int8_t* dst) {
   if (t.ps == t.c && t.choff == 0) {
@@ -135,7 +140,7 @@ void read_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw, int8_t* d
     mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.c), t.w * t.c, dst);
     return;
   }
-  mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.ps), t.w * t.ps, raw);
+  read_owner_row(fmap, t, y, raw);
 gather_px:
   for (int x = 0; x < t.w; ++x) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
@@ -551,11 +556,6 @@ chunks:
 // row parity; output rows alternate in g_conv_out. Views are read as their
 // buffer's whole row and indexed in place (channel offset, pixel stride), so
 // no gather pass is needed.
-
-// The whole row y of a view's buffer as it lies in memory.
-void read_owner_row(const beat_t* fmap, const Tensor& t, int y, int8_t* raw) {
-  mem_read(fmap, t.base + uint32_t(y) * uint32_t(t.w * t.ps), t.w * t.ps, raw);
-}
 
 // An add (two inputs, requantised) or a table lookup (one input).
 struct Elementwise {

@@ -49,20 +49,20 @@ export interface TileModel {
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 const loop = (trips: number) => trips + PIPE_DEPTH;
 
-/** read_row: a whole buffer streams in dense; a channel view reads its owner's row, then gathers 16 channels per cycle. */
-function readRowCycles(t: ProgramTensor): number {
-  if (t.pixelStride === t.c && t.channelOffset === 0) return loop(ceil(t.w * t.c, AXI));
-  return loop(ceil(t.w * t.pixelStride, AXI)) + t.w * ceil(t.c, VEC16) + PIPE_DEPTH;
-}
-
 /** read_owner_row: the whole row of a view's buffer, as it lies in memory (no gather). */
 function ownerRowCycles(t: ProgramTensor): number {
   return loop(ceil(t.w * t.pixelStride, AXI));
 }
 
-/** One pass over a row's pixels, 16 channels per cycle (copy, requantise, look up). */
+/** One pass over a row's pixels, 16 channels per cycle (copy, gather, requantise, look up). */
 function pixelPass(w: number, c: number): number {
   return loop(w * ceil(c, VEC16));
+}
+
+/** read_row: a whole buffer streams in dense; a channel view reads its owner's row, then gathers 16 channels per cycle. */
+function readRowCycles(t: ProgramTensor): number {
+  if (t.pixelStride === t.c && t.channelOffset === 0) return loop(ceil(t.w * t.c, AXI));
+  return ownerRowCycles(t) + pixelPass(t.w, t.c);
 }
 
 /**
@@ -144,26 +144,28 @@ export function layerCycles(p: Pick<Program, 'tensors'>, l: ProgramLayer): { cyc
     case 'add':
     case 'act': {
       // ew_row_step: read the inputs' buffer rows (once when both are views of one buffer) | compute | store.
-      const read = distinctOwners(ins).reduce((s, t) => s + ownerRowCycles(t), 0);
+      const owners = distinctOwners(ins);
+      const read = owners.reduce((s, t) => s + ownerRowCycles(t), 0);
       return {
         cycles: rowPipeline(out.h, [read, pixelPass(out.w, out.c), store], read + (l.op === 'act' ? loop(64) : 0), store),
-        ddrBytes: out.h * (distinctOwners(ins).reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
+        ddrBytes: out.h * (owners.reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
         macs: 0,
       };
     }
     case 'concat': {
       // concat_row_step: read each buffer row once | copy every view's channels into place | store.
-      const read = distinctOwners(ins).reduce((s, t) => s + ownerRowCycles(t), 0);
+      const owners = distinctOwners(ins);
+      const read = owners.reduce((s, t) => s + ownerRowCycles(t), 0);
       const copy = ins.reduce((s, t) => s + pixelPass(t.w, t.c), 0);
       return {
         cycles: rowPipeline(out.h, [read, copy, store], read, store),
-        ddrBytes: out.h * (distinctOwners(ins).reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
+        ddrBytes: out.h * (owners.reduce((s, t) => s + rowBytes(t), 0) + out.w * out.c),
         macs: 0,
       };
     }
     case 'maxpool':
       return {
-        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (out.w * ceil(out.c, VEC16) + PIPE_DEPTH + store),
+        cycles: LAYER_OVERHEAD + ins[0].h * readRowCycles(ins[0]) + out.h * (pixelPass(out.w, out.c) + store),
         ddrBytes: ins[0].h * rowBytes(ins[0]) + out.h * out.w * out.c,
         macs: 0,
       };
