@@ -1,6 +1,6 @@
 """Export a checkpoint to ONNX in exactly the Ultralytics YOLOv8 layout.
 
-    /usr/bin/python3 -m sarwatch_train.export runs/bundled/sea/best.pt ../models/sarwatch-yolov8-sar.onnx --conf 0.15
+    /usr/bin/python3 -m sarwatch_train.export runs/bundled/joint/best.pt ../models/sarwatch-yolov8-sar.onnx --conf BEST
 
 - input `images` [1, 2, 800, 800], float, 0-1 (VV, VH after dB -> 8-bit);
 - output `output0` [1, 4 + nc, N], DFL decode, strides and sigmoid in the graph, xywh in input pixels;

@@ -1,25 +1,28 @@
-"""Train the bundled sarwatch detector on a CPU, resumably, in three stages.
+"""Train the bundled sarwatch detector on a CPU, resumably, in two stages.
 
 Stage `ssdd`:  from scratch on the SSDD official train split (minus a held-out validation tenth).
-Stage `mixed`: fine-tune on SSDD train + 600 synthetic Sentinel-1 chips from `sarwatch synth --chips`.
-Stage `sea`:   fine-tune again on SSDD train + 1,200 synthetic chips. After `mixed` the model still
-               scored synthetic Sentinel-1 vessels (10 m pixels, many under 8 px) with low confidence
-               (recall 0.27 at conf 0.25 on a 4000 x 3000 scene); more synthetic exposure fixes that.
-Stage `polish` (opt-in, not in the default recipe): a short low-learning-rate pass on the same data
-               with SSDD shown twice per epoch, to win back SSDD accuracy that `sea` traded away.
-               Tried on 2026-11-21 (`--stages ssdd,mixed,sea,polish`): validation fitness 0.535
-               against `sea`'s 0.538, SSDD validation AP50 0.932 against 0.925, synthetic
-               validation F1 0.992 against 0.973 at conf 0.15. Too small a gain for 28 more
-               minutes of training, so the bundled model stays the `sea` one.
-Stage `joint` (opt-in, `--stages ssdd,joint`): 10 epochs on SSDD twice + 1,080 chips straight
-               from `ssdd`, replacing `mixed` + `sea` (47 min instead of 79). Tried on 2026-11-21:
-               SSDD validation AP50 0.943 (bundled 0.925) but synthetic validation F1 0.960
-               (0.973) at conf 0.15, best mean validation F1 0.924 (0.926) and validation
-               fitness 0.457 (0.538): not adopted.
-Stage `settle` (opt-in, `--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per
-               epoch, for synthetic recall. Tried on 2026-11-21: SSDD validation AP50 0.931,
-               synthetic validation F1 0.965 at conf 0.15, best mean validation F1 0.917,
-               fitness 0.489: not adopted.
+Stage `joint`: 10 epochs of adaptation to Sentinel-1 statistics: SSDD train shown twice per epoch
+               plus 1,080 synthetic chips from `sarwatch synth --chips` (a tenth more held out for
+               validation). Without it the stage-1 model found 27 % of the vessels of a synthetic
+               Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
+
+How a candidate is chosen (validation data only; SSDD test.txt and the evaluation seeds 9001+
+are never looked at): the issue's two accuracy bars are SSDD AP50 >= 0.95 and synthetic-scene
+F1 >= 0.9. The synthetic bar is met with room to spare and SSDD AP50 is not, so the adopted
+model is the one with the highest SSDD validation AP50 among those whose synthetic validation
+F1 (seeds 101-103, at the threshold `choose-threshold.sh` picks) is at least 0.95.
+Until 2026-11-21 the rule was validation fitness (0.1 AP50 + 0.9 AP50:95) over SSDD val plus
+the synthetic chips, which weighs box tightness on synthetic chips that no target asks for.
+
+Opt-in stages, tried on 2026-11-21 and not adopted (validation figures; SSDD AP50 / synthetic F1
+at conf 0.15):
+  `mixed` + `sea` (`--stages ssdd,mixed,sea`, the recipe of the first bundled model): 8 epochs
+               on SSDD + 540 chips, then 12 on SSDD + 1,080 chips (79 min): 0.925 / 0.973.
+  `polish`     (`--stages ssdd,mixed,sea,polish`): 6 more epochs at lr 0.0004, SSDD twice per
+               epoch (28 min): 0.932 / 0.992.
+  `settle`     (`--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per epoch
+               (11 min): 0.931 / 0.965.
+`joint` itself scored 0.943 / 0.960 in that comparison (from the same stage-1 checkpoint).
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
@@ -53,12 +56,12 @@ DEFAULT_SSDD = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "ssdd"
 STAGES = {
     # name: epochs, lr0, warmup epochs, epochs without mosaic at the end, synthetic chips (0: none)
     "ssdd": dict(epochs=85, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
+    # Opt-in: the first bundled model's adaptation, `mixed` then `sea` (see the module docstring).
     "mixed": dict(epochs=8, lr0=0.0008, warmup=1, close_mosaic=3, chips=600),
     "sea": dict(epochs=12, lr0=0.001, warmup=1, close_mosaic=4, chips=1200),
     # Opt-in (see the module docstring): each SSDD image twice per epoch at a low learning rate.
     "polish": dict(epochs=6, lr0=0.0004, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
-    # Opt-in (see the module docstring): one adaptation stage straight after `ssdd` instead of
-    # `mixed` + `sea`, with SSDD shown twice per epoch.
+    # The default adaptation stage: straight after `ssdd`, SSDD shown twice per epoch.
     "joint": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
     # Opt-in: after `joint`, a short pass with SSDD once per epoch (as in `sea`) for synthetic recall.
     "settle": dict(epochs=4, lr0=0.0005, warmup=1, close_mosaic=2, chips=1200),
@@ -224,7 +227,7 @@ def main(argv=None):
     ap.add_argument("--ssdd", default=DEFAULT_SSDD)
     ap.add_argument("--synth-dir", default=os.path.join(REPO, "train", "runs", "synth"),
                     help="where synthetic chips are generated (chips-<count>/)")
-    ap.add_argument("--stages", default="ssdd,mixed,sea")
+    ap.add_argument("--stages", default="ssdd,joint")
     ap.add_argument("--imgsz", type=int, default=384)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--val-every", type=int, default=5)
