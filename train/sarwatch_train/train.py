@@ -6,23 +6,15 @@ Stage `joint`: 10 epochs of adaptation to Sentinel-1 statistics: SSDD train show
                validation). Without it the stage-1 model found 27 % of the vessels of a synthetic
                Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
 
-How a candidate is chosen (validation data only; SSDD test.txt and the evaluation seeds 9001+
-are never looked at): the issue's two accuracy bars are SSDD AP50 >= 0.95 and synthetic-scene
-F1 >= 0.9. The synthetic bar is met with room to spare and SSDD AP50 is not, so the adopted
-model is the one with the highest SSDD validation AP50 among those whose synthetic validation
-F1 (seeds 101-103, at the threshold `choose-threshold.sh` picks) is at least 0.95.
-Until 2026-11-21 the rule was validation fitness (0.1 AP50 + 0.9 AP50:95) over SSDD val plus
-the synthetic chips, which weighs box tightness on synthetic chips that no target asks for.
+The candidate is chosen on validation data only (never SSDD test.txt, never the evaluation
+seeds 9001+): the highest SSDD validation AP50 that keeps synthetic validation F1 >= 0.95.
+train/README.md ("How a candidate is chosen") gives the rule, its reasons and the figures.
 
-Opt-in stages, tried on 2026-11-21 and not adopted (validation figures; SSDD AP50 / synthetic F1
-at conf 0.15):
+Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
   `mixed` + `sea` (`--stages ssdd,mixed,sea`, the recipe of the first bundled model): 8 epochs
-               on SSDD + 540 chips, then 12 on SSDD + 1,080 chips (79 min): 0.925 / 0.973.
-  `polish`     (`--stages ssdd,mixed,sea,polish`): 6 more epochs at lr 0.0004, SSDD twice per
-               epoch (28 min): 0.932 / 0.992.
-  `settle`     (`--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per epoch
-               (11 min): 0.931 / 0.965.
-`joint` itself scored 0.943 / 0.960 in that comparison (from the same stage-1 checkpoint).
+               on SSDD + 540 chips, then 12 on SSDD + 1,080 chips.
+  `polish`     (`--stages ssdd,mixed,sea,polish`): 6 more epochs at lr 0.0004, SSDD twice per epoch.
+  `settle`     (`--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per epoch.
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
