@@ -29,6 +29,12 @@ export interface SynthOptions {
   targets?: number;
   /** Labelled targets per 100 km² of sea when `targets` is not given. */
   density?: number;
+  /**
+   * Extra vessels moored alongside the coast, as a share of the labelled
+   * targets (default 0: every target lies at least 30 px out to sea, and the
+   * bright points by the coast are unlabelled land clutter).
+   */
+  moored?: number;
 }
 
 export interface LabelRow {
@@ -90,6 +96,32 @@ export class SyntheticScene {
     this.speckle = new Rng(o.seed ^ 0x1b873593);
   }
 
+  /**
+   * Vessels against the shore, hull parallel to the local coastline, as ships
+   * lie along quays. Their own random stream, so that a scene without them
+   * is the same as before the option existed.
+   */
+  private placeMoored(
+    n: number,
+    rng: Rng,
+    margin: number,
+    free: (x: number, y: number) => boolean,
+    place: (kind: TargetKind, x: number, y: number, extra: { heading: number }) => void,
+  ): void {
+    const { width: W, height: H, backdrop: b } = this;
+    for (let k = 0, tries = 0; k < n && tries < n * 2000; tries++) {
+      const x = rng.int(margin, W - margin);
+      const y = rng.int(margin, H - margin);
+      const s = b.seaward(x, y);
+      if (s < 2 || s > 6 || b.isNodata(x, y) || !free(x, y)) continue;
+      // The coastline runs across the gradient of the distance to it.
+      const gx = b.seaward(x + 1, y) - b.seaward(x - 1, y);
+      const gy = b.seaward(x, y + 1) - b.seaward(x, y - 1);
+      place(rng.uniform() < 0.3 ? 'fishing' : 'vessel', x, y, { heading: Math.atan2(gy, gx) + Math.PI / 2 });
+      k++;
+    }
+  }
+
   private placeTargets(rng: Rng, o: SynthOptions): Target[] {
     const { width: W, height: H } = this;
     const seaKm2 = this.estimateSeaFraction(rng) * ((W * H * this.pixelM * this.pixelM) / 1e6);
@@ -137,6 +169,7 @@ export class SyntheticScene {
       place(r < 0.16 ? 'non_vessel' : r < 0.5 ? 'fishing' : 'vessel', x, y);
       labelled++;
     }
+    this.placeMoored(Math.round(count * (o.moored ?? 0)), new Rng(o.seed ^ 0x27d4eb2f), margin, free, place);
     // Bright points on land near the coast (ports, towns): not labelled, but they look like targets.
     const clutter = Math.round(count * 0.4);
     for (let k = 0, tries = 0; k < clutter && tries < clutter * 20; tries++) {

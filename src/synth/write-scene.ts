@@ -110,7 +110,14 @@ function writeBathymetry(dir: string, scene: SyntheticScene): void {
 /** Class ids of the bundled model (train/sarwatch_train/data.py CLASS_NAMES). */
 const CHIP_CLASS: Record<string, number> = { vessel: 0, fishing: 1, non_vessel: 2 };
 
-export function writeTrainingChips(dir: string, count: number, size: number, seed: number, spec: InputSpec): { chips: number; objects: number } {
+export function writeTrainingChips(
+  dir: string,
+  count: number,
+  size: number,
+  seed: number,
+  spec: InputSpec,
+  moored = 0,
+): { chips: number; objects: number } {
   mkdirSync(path.join(dir, 'images'), { recursive: true });
   mkdirSync(path.join(dir, 'labels'), { recursive: true });
   const rng = new Rng(seed);
@@ -125,6 +132,7 @@ export function writeTrainingChips(dir: string, count: number, size: number, see
       windMs: rng.range(2, 14),
       nodataBorder: rng.uniform() < 0.15,
       targets: rng.int(2, 14),
+      moored,
     });
     scene.renderRows(0, size, vv, vh);
     const bands: Band[] = ['VV', 'VH'].map((name) => ({ name, dtype: 'float32', radiometry: 'db', nodata: XVIEW3_NODATA, file: `chip ${i}` }));

@@ -51,6 +51,30 @@ describe('synthetic Sentinel-1 scenes', () => {
     for (const t of bright) expect(vv[t.peakY * 800 + t.peakX]).toBeGreaterThan(0);
   });
 
+
+  it('moors extra vessels along the coast, hull parallel to it, leaving the other targets as they were', () => {
+    const o = { width: 1200, height: 800, seed: 21, coast: 'left' as const, nodataBorder: false, targets: 30 };
+    const base = new SyntheticScene(o);
+    const moored = new SyntheticScene({ ...o, moored: 0.3 });
+    const at = (t: { x: number; y: number; kind: string }) => `${t.kind}@${t.x},${t.y}`;
+    const labelled = (s: SyntheticScene) => s.targets.filter((t) => t.kind !== 'land_clutter');
+    const before = new Set(labelled(base).map(at));
+    const extra = labelled(moored).filter((t) => !before.has(at(t)));
+    for (const t of labelled(base)) expect(labelled(moored).map(at)).toContain(at(t));
+    expect(extra).toHaveLength(9);
+    const b = moored.backdrop;
+    for (const t of extra) {
+      expect(['vessel', 'fishing']).toContain(t.kind);
+      const s = b.seaward(t.x, t.y);
+      expect(s).toBeGreaterThanOrEqual(2);
+      expect(s).toBeLessThanOrEqual(6);
+      // Along the hull the distance to the coast barely changes; across it, it does.
+      const along = Math.abs(b.seaward(t.x + 3 * Math.cos(t.heading), t.y + 3 * Math.sin(t.heading)) - s);
+      expect(along).toBeLessThan(1.5);
+    }
+    // The option off is the scene as it always was.
+    expect(new SyntheticScene({ ...o, moored: 0 }).targets.map(at)).toEqual(base.targets.map(at));
+  });
   it('writes an xView3 folder that sarwatch reads back, with labels.csv in the xView3 columns', async () => {
     const out = path.join(dir, 'scene');
     const r = writeXview3Scene(out, { width: 1100, height: 900, seed: 3, targets: 25 });

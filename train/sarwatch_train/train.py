@@ -55,6 +55,8 @@ STAGES = {
     "polish": dict(epochs=6, lr0=0.0004, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
     # The default adaptation stage: straight after `ssdd`, SSDD shown twice per epoch.
     "joint": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
+    # Candidate: `joint` with chips that also carry vessels moored along their coasts (`synth --moored`).
+    "harbour": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, moored=0.3),
     # Opt-in: after `joint`, a short pass with SSDD once per epoch (as in `sea`) for synthetic recall.
     "settle": dict(epochs=4, lr0=0.0005, warmup=1, close_mosaic=2, chips=1200),
 }
@@ -120,11 +122,13 @@ def make_optimizer(model, lr0: float):
                              lr=lr0, betas=(0.9, 0.999))
 
 
-def ensure_chips(chips_dir: str, count: int, seed: int):
+def ensure_chips(chips_dir: str, count: int, seed: int, moored: float = 0.0):
     if os.path.isdir(os.path.join(chips_dir, "images")):
         return
     cli = os.path.join(REPO, "bin", "sarwatch.js")
     cmd = ["node", cli, "synth", "--chips", str(count), "--chip-size", "512", "--seed", str(seed), "--out", chips_dir]
+    if moored:
+        cmd += ["--moored", str(moored)]
     print("generating synthetic chips:", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 
@@ -141,8 +145,9 @@ def run_stage(name: str, args, init_weights: str | None):
     samples = load_ssdd(args.ssdd, "train") * cfg.get("ssdd_repeat", 1)
     val = load_ssdd(args.ssdd, "val")
     if cfg["chips"]:
-        chips_dir = os.path.join(args.synth_dir, f"chips-{cfg['chips']}")
-        ensure_chips(chips_dir, cfg["chips"], args.seed)
+        moored = cfg.get("moored", 0.0)
+        chips_dir = os.path.join(args.synth_dir, f"chips-{cfg['chips']}" + (f"-moored{moored:g}" if moored else ""))
+        ensure_chips(chips_dir, cfg["chips"], args.seed, moored)
         chips = load_chips(chips_dir)
         n_val = max(1, len(chips) // 10)
         samples = samples + chips[n_val:]

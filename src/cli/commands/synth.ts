@@ -13,6 +13,7 @@ interface SynthCli {
   seed: string;
   targets?: string;
   density?: string;
+  moored: string;
   wind?: string;
   coast: string;
   nodata: boolean;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--targets <n>', 'labelled targets (vessels, fishing vessels, structures)')
     .option('--density <n>', 'labelled targets per 100 km² of sea when --targets is not given', '4')
+    .option('--moored <share>', 'extra vessels moored along the coast, as a share of the labelled targets', '0')
     .option('--wind <m/s>', 'mean wind speed (default: random 3–12 from the seed)')
     .option('--coast <where>', 'auto, none, left, right, top or bottom', 'auto')
     .option('--no-nodata', 'no NODATA borders')
@@ -46,11 +48,12 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (o: SynthCli) => {
       const seed = integer('--seed', o.seed, 0, 2 ** 31 - 1);
+      const moored = number('--moored', o.moored, 0, 1);
       if (o.chips !== undefined) {
         const n = integer('--chips', o.chips, 1, 100_000);
         const size = integer('--chip-size', o.chipSize, 64, 4096);
         const spec = o.model ? (await loadModelInfo(o.model)).input : SAR_INPUT_SPEC;
-        const r = writeTrainingChips(o.out, n, size, seed, spec);
+        const r = writeTrainingChips(o.out, n, size, seed, spec, moored);
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : `wrote ${r.chips} chips with ${r.objects} labelled objects to ${o.out}\n`);
         return;
       }
@@ -66,6 +69,7 @@ export function register(program: Command): void {
         bathymetry: o.bathymetry,
         targets: o.targets === undefined ? undefined : integer('--targets', o.targets, 0, 1_000_000),
         density: number('--density', o.density, 0, 1000),
+        moored,
         windMs: o.wind === undefined ? undefined : number('--wind', o.wind, 0.5, 30),
       };
       const r = writeXview3Scene(o.out, opts, (rows, total) => {
