@@ -15,6 +15,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
                on SSDD + 540 chips, then 12 on SSDD + 1,080 chips.
   `polish`     (`--stages ssdd,mixed,sea,polish`): 6 more epochs at lr 0.0004, SSDD twice per epoch.
   `settle`     (`--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per epoch.
+  `harbour`    (`--stages ssdd,harbour`): `joint` with chips that also carry vessels moored
+               along their coasts (`synth --moored 0.3`).
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
