@@ -96,32 +96,6 @@ export class SyntheticScene {
     this.speckle = new Rng(o.seed ^ 0x1b873593);
   }
 
-  /**
-   * Vessels against the shore, hull parallel to the local coastline, as ships
-   * lie along quays. Their own random stream, so that a scene without them
-   * is the same as before the option existed.
-   */
-  private placeMoored(
-    n: number,
-    rng: Rng,
-    margin: number,
-    free: (x: number, y: number) => boolean,
-    place: (kind: TargetKind, x: number, y: number, extra: { heading: number }) => void,
-  ): void {
-    const { width: W, height: H, backdrop: b } = this;
-    for (let k = 0, tries = 0; k < n && tries < n * 2000; tries++) {
-      const x = rng.int(margin, W - margin);
-      const y = rng.int(margin, H - margin);
-      const s = b.seaward(x, y);
-      if (s < 2 || s > 6 || b.isNodata(x, y) || !free(x, y)) continue;
-      // The coastline runs across the gradient of the distance to it.
-      const gx = b.seaward(x + 1, y) - b.seaward(x - 1, y);
-      const gy = b.seaward(x, y + 1) - b.seaward(x, y - 1);
-      place(rng.uniform() < 0.3 ? 'fishing' : 'vessel', x, y, { heading: Math.atan2(gy, gx) + Math.PI / 2 });
-      k++;
-    }
-  }
-
   private placeTargets(rng: Rng, o: SynthOptions): Target[] {
     const { width: W, height: H } = this;
     const seaKm2 = this.estimateSeaFraction(rng) * ((W * H * this.pixelM * this.pixelM) / 1e6);
@@ -140,6 +114,13 @@ export class SyntheticScene {
     const place = (kind: TargetKind, x: number, y: number, extra: Parameters<typeof makeTarget>[6] = {}) => {
       taken.add(key(x, y));
       targets.push(makeTarget(targets.length, kind, x, y, rng, this.backdrop, extra));
+    };
+    /** A random point whose signed distance to the coast (px, > 0 at sea) is within [lo, hi], or null. */
+    const nearCoast = (r: Rng, lo: number, hi: number): [number, number] | null => {
+      const x = r.int(margin, W - margin);
+      const y = r.int(margin, H - margin);
+      const s = this.backdrop.seaward(x, y);
+      return s >= lo && s <= hi && !this.backdrop.isNodata(x, y) && free(x, y) ? [x, y] : null;
     };
     let labelled = 0;
     for (let tries = 0; labelled < count && tries < count * 50; tries++) {
@@ -169,15 +150,27 @@ export class SyntheticScene {
       place(r < 0.16 ? 'non_vessel' : r < 0.5 ? 'fishing' : 'vessel', x, y);
       labelled++;
     }
-    this.placeMoored(Math.round(count * (o.moored ?? 0)), new Rng(o.seed ^ 0x27d4eb2f), margin, free, place);
+    // Opt-in: vessels moored alongside the coast, hull parallel to it, as ships lie along quays.
+    // Their positions and kinds come from a stream of their own, and with none asked for nothing
+    // is drawn, so a scene without them is the same as before the option existed.
+    const moored = Math.round(count * (o.moored ?? 0));
+    const mooredRng = new Rng(o.seed ^ 0x27d4eb2f);
+    for (let k = 0, tries = 0; k < moored && tries < moored * 2000; tries++) {
+      const p = nearCoast(mooredRng, 2, 6);
+      if (!p) continue;
+      const [x, y] = p;
+      // The coastline runs across the gradient of the distance to it.
+      const gx = this.backdrop.seaward(x + 1, y) - this.backdrop.seaward(x - 1, y);
+      const gy = this.backdrop.seaward(x, y + 1) - this.backdrop.seaward(x, y - 1);
+      place(mooredRng.uniform() < 0.3 ? 'fishing' : 'vessel', x, y, { heading: Math.atan2(gy, gx) + Math.PI / 2 });
+      k++;
+    }
     // Bright points on land near the coast (ports, towns): not labelled, but they look like targets.
     const clutter = Math.round(count * 0.4);
     for (let k = 0, tries = 0; k < clutter && tries < clutter * 20; tries++) {
-      const x = rng.int(margin, W - margin);
-      const y = rng.int(margin, H - margin);
-      const s = this.backdrop.seaward(x, y);
-      if (s > -10 || s < -600 || this.backdrop.isNodata(x, y) || !free(x, y)) continue;
-      place('land_clutter', x, y);
+      const p = nearCoast(rng, -600, -10);
+      if (!p) continue;
+      place('land_clutter', p[0], p[1]);
       k++;
     }
     return targets;

@@ -51,7 +51,6 @@ describe('synthetic Sentinel-1 scenes', () => {
     for (const t of bright) expect(vv[t.peakY * 800 + t.peakX]).toBeGreaterThan(0);
   });
 
-
   it('moors extra vessels along the coast, hull parallel to it, leaving the other targets as they were', () => {
     const o = { width: 1200, height: 800, seed: 21, coast: 'left' as const, nodataBorder: false, targets: 30 };
     const base = new SyntheticScene(o);
@@ -60,7 +59,8 @@ describe('synthetic Sentinel-1 scenes', () => {
     const labelled = (s: SyntheticScene) => s.targets.filter((t) => t.kind !== 'land_clutter');
     const before = new Set(labelled(base).map(at));
     const extra = labelled(moored).filter((t) => !before.has(at(t)));
-    for (const t of labelled(base)) expect(labelled(moored).map(at)).toContain(at(t));
+    const after = labelled(moored).map(at);
+    for (const t of labelled(base)) expect(after).toContain(at(t));
     expect(extra).toHaveLength(9);
     const b = moored.backdrop;
     for (const t of extra) {
@@ -75,6 +75,7 @@ describe('synthetic Sentinel-1 scenes', () => {
     // The option off is the scene as it always was.
     expect(new SyntheticScene({ ...o, moored: 0 }).targets.map(at)).toEqual(base.targets.map(at));
   });
+
   it('writes an xView3 folder that sarwatch reads back, with labels.csv in the xView3 columns', async () => {
     const out = path.join(dir, 'scene');
     const r = writeXview3Scene(out, { width: 1100, height: 900, seed: 3, targets: 25 });
