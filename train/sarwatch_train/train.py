@@ -85,6 +85,13 @@ class ModelEMA:
                 v += (1 - d) * msd[k].detach()
 
 
+def learning_rate(it: int, total: int, warm_iters: int, lr0: float, lrf: float = 0.01) -> float:
+    """Cosine decay from lr0 to lr0 * lrf over `total` iterations, times a linear warm-up
+    over the first `warm_iters` (applied to the schedule, as Ultralytics does)."""
+    cos = lrf + 0.5 * (1 - lrf) * (1 + math.cos(math.pi * it / total))
+    return lr0 * cos * min(1.0, (it + 1) / warm_iters)
+
+
 def collate(batch):
     imgs = torch.from_numpy(np.stack([b[0] for b in batch])).permute(0, 3, 1, 2).float() / 255.0
     rows = []
@@ -186,8 +193,7 @@ def run_stage(name: str, args, init_weights: str | None):
         t0, tot = time.time(), torch.zeros(3)
         for i in range(nb):
             it = i + nb * epoch
-            cos = lrf + 0.5 * (1 - lrf) * (1 + math.cos(math.pi * it / (epochs * nb)))
-            lr = cfg["lr0"] * cos * min(1.0, (it + 1) / warm_iters)
+            lr = learning_rate(it, epochs * nb, warm_iters, cfg["lr0"], lrf)
             for g in opt.param_groups:
                 g["lr"] = lr
             imgs, targets = collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])

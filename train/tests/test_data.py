@@ -1,0 +1,107 @@
+"""Data: the SSDD split rule, and augmentations that move boxes with their targets."""
+import os
+import unittest
+
+import numpy as np
+
+from sarwatch_train.data import Augmenter, Sample, _clip_boxes, _gain, _geometric, _speckle, read_ids, ssdd_split
+
+SSDD = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "ssdd"))
+HAS_SSDD = os.path.exists(os.path.join(SSDD, "ImageSets", "Main", "test.txt"))
+
+
+def _scene(rng, size=96, n=3):
+    """Dark picture with n bright rectangles and their boxes (cls, x1, y1, x2, y2)."""
+    img = np.full((size, size, 2), 20, np.uint8)
+    boxes = []
+    for _ in range(n):
+        w, h = rng.integers(6, 20, 2)
+        x, y = rng.integers(0, size - 20, 2)
+        img[y:y + h, x:x + w] = 230
+        boxes.append((0, x, y, x + w, y + h))
+    return img, np.array(boxes, np.float32)
+
+
+def _boxes_frame_bright_pixels(test, img, boxes):
+    """Each box lies on its (bright) target."""
+    for _, x1, y1, x2, y2 in boxes:
+        x1, y1, x2, y2 = (int(round(v)) for v in (x1, y1, x2, y2))
+        inside = img[y1:y2, x1:x2, 0]
+        test.assertGreater(inside.size, 0)
+        test.assertGreater(inside.mean(), 100, (x1, y1, x2, y2))
+
+
+@unittest.skipUnless(HAS_SSDD, f"SSDD not found at {SSDD}")
+class SplitTest(unittest.TestCase):
+    def test_validation_tenth_of_train_never_test(self):
+        main = os.path.join(SSDD, "ImageSets", "Main")
+        train_ids, test_ids = read_ids(os.path.join(main, "train.txt")), set(read_ids(os.path.join(main, "test.txt")))
+        tr, va = ssdd_split(SSDD, "train"), ssdd_split(SSDD, "val")
+        self.assertEqual(sorted(tr + va), sorted(train_ids))
+        self.assertFalse(set(tr) & set(va))
+        self.assertFalse((set(tr) | set(va)) & test_ids)
+        self.assertEqual(va, train_ids[::10])
+
+
+class GeometricTest(unittest.TestCase):
+    def test_flips_and_rotations_move_boxes_with_targets(self):
+        rng = np.random.default_rng(1)
+        img, boxes = _scene(rng, size=80)
+        img = img[:, :64]  # not square, so width and height cannot be confused
+        boxes = _clip_boxes(boxes, 64, 80)
+        seen = set()
+        for seed in range(24):
+            r = np.random.default_rng(seed)
+            out, b = _geometric(img, boxes, r)
+            seen.add(out.shape[:2])
+            _boxes_frame_bright_pixels(self, out, b)
+            self.assertEqual(int((out[:, :, 0] > 100).sum()), int((img[:, :, 0] > 100).sum()))
+        self.assertEqual(seen, {(80, 64), (64, 80)})
+
+
+class ClipTest(unittest.TestCase):
+    def test_boxes_mostly_outside_the_crop_are_dropped(self):
+        b = np.array([[0, -8, 0, 2, 10], [0, -2, 0, 8, 10], [0, 10, 10, 20, 20]], np.float32)
+        c = _clip_boxes(b, 16, 16)
+        self.assertEqual(c[:, 1:].tolist(), [[0, 0, 8, 10], [10, 10, 16, 16]])
+
+
+class RadiometricTest(unittest.TestCase):
+    def test_padding_stays_zero(self):
+        rng = np.random.default_rng(0)
+        img = rng.integers(1, 255, (32, 32, 2)).astype(np.uint8)
+        img[:, 20:] = 0  # padding / NODATA
+        for kind in ("db", "image"):
+            self.assertEqual(int(_speckle(img, kind, rng)[:, 20:].max()), 0, kind)
+        self.assertEqual(int(_gain(img, rng)[:, 20:].max()), 0)
+
+    def test_speckle_is_unbiased_in_intensity_for_pictures(self):
+        rng = np.random.default_rng(0)
+        img = np.full((256, 256, 2), 100, np.uint8)
+        out = _speckle(img, "image", rng).astype(np.float64)
+        # Amplitude image: speckle multiplies intensity (amplitude squared) by a unit-mean gamma.
+        self.assertAlmostEqual((out ** 2).mean() / 100 ** 2, 1.0, delta=0.03)
+
+
+class AugmenterTest(unittest.TestCase):
+    def test_output_crops_keep_their_targets(self):
+        rng = np.random.default_rng(3)
+        samples = [Sample(*_scene(rng), kind="image", name=f"s{i}") for i in range(6)]
+        for mosaic in (0.0, 1.0):
+            aug = Augmenter(samples, 64, seed=5, mosaic=mosaic, scale=(1.0, 1.0))
+            n_boxes = 0
+            for i in range(12):
+                img, boxes = aug(i % len(samples))
+                self.assertEqual((img.shape, img.dtype), ((64, 64, 2), np.uint8))
+                self.assertTrue(bool((boxes[:, 1:] >= 0).all() and (boxes[:, 1:] <= 64).all()))
+                self.assertTrue(bool(((boxes[:, 3] - boxes[:, 1]) >= 2).all() and ((boxes[:, 4] - boxes[:, 2]) >= 2).all()))
+                for _, x1, y1, x2, y2 in boxes:
+                    # Speckle and gain vary the values; the target is still far brighter than the sea.
+                    patch = img[int(y1):int(np.ceil(y2)), int(x1):int(np.ceil(x2)), 0]
+                    self.assertGreater(np.median(patch), 60)
+                n_boxes += len(boxes)
+            self.assertGreater(n_boxes, 0, f"mosaic {mosaic}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,125 @@
+"""Loss parts: IoU/CIoU, the task-aligned assigner, DFL, and the whole loss learning a batch."""
+import math
+import unittest
+
+import torch
+
+from sarwatch_train.loss import DetectionLoss, TaskAlignedAssigner, bbox2dist, bbox_iou
+from sarwatch_train.model import ModelConfig, SarYolo, make_anchors
+
+torch.set_num_threads(2)
+
+
+class IouTest(unittest.TestCase):
+    def test_iou_values(self):
+        a = torch.tensor([0.0, 0.0, 2.0, 2.0])
+        self.assertAlmostEqual(float(bbox_iou(a, a)), 1.0, places=6)
+        self.assertAlmostEqual(float(bbox_iou(a, a, ciou=True)), 1.0, places=6)
+        half = torch.tensor([1.0, 0.0, 3.0, 2.0])  # overlap 2 of union 6
+        self.assertAlmostEqual(float(bbox_iou(a, half)), 1 / 3, places=6)
+        # Same shape, so CIoU's aspect term is 0 and only the centre distance counts:
+        # rho^2 = 1, enclosing diagonal^2 = 3^2 + 2^2.
+        self.assertAlmostEqual(float(bbox_iou(a, half, ciou=True)), 1 / 3 - 1 / 13, places=6)
+
+    def test_ciou_ranks_disjoint_boxes_by_distance(self):
+        a = torch.tensor([0.0, 0.0, 2.0, 2.0])
+        near, far = torch.tensor([3.0, 0.0, 5.0, 2.0]), torch.tensor([9.0, 0.0, 11.0, 2.0])
+        self.assertEqual(float(bbox_iou(a, near)), 0.0)
+        self.assertGreater(float(bbox_iou(a, near, ciou=True)), float(bbox_iou(a, far, ciou=True)))
+
+    def test_ciou_penalises_aspect(self):
+        a = torch.tensor([0.0, 0.0, 4.0, 4.0])
+        wide = torch.tensor([-1.0, 1.0, 5.0, 3.0])  # same centre, other aspect
+        iou = float(bbox_iou(a, wide))
+        self.assertLess(float(bbox_iou(a, wide, ciou=True)), iou)
+
+
+class AssignerTest(unittest.TestCase):
+    def _grid(self, size=64, stride=8):
+        pts, strides = make_anchors([torch.zeros(1, 1, size // stride, size // stride)], [stride])
+        return pts * stride, strides
+
+    def _assign(self, gt, scores=None):
+        xy, st = self._grid()
+        a = len(xy)
+        pd_scores = torch.full((1, a, 1), 0.5) if scores is None else scores
+        # Predictions: a 12 px box centred on each anchor.
+        pd = torch.cat((xy - 6, xy + 6), 1)[None]
+        gts = torch.tensor(gt, dtype=torch.float)[None]
+        return TaskAlignedAssigner(topk=10, num_classes=1)(
+            pd_scores, pd, xy, st, torch.zeros(1, len(gt), 1), gts, torch.ones(1, len(gt), 1)), xy
+
+    def test_positives_lie_inside_the_box(self):
+        (t_boxes, t_scores, fg), xy = self._assign([[10.0, 10.0, 40.0, 34.0]])
+        self.assertGreater(int(fg.sum()), 0)
+        self.assertLessEqual(int(fg.sum()), 10)  # top-k
+        p = xy[fg[0]]
+        self.assertTrue(bool(((p[:, 0] > 10) & (p[:, 0] < 40) & (p[:, 1] > 10) & (p[:, 1] < 34)).all()))
+        self.assertTrue(bool((t_boxes[0, fg[0]] == torch.tensor([10.0, 10.0, 40.0, 34.0])).all()))
+        self.assertTrue(bool((t_scores[0, ~fg[0]] == 0).all()))
+        self.assertTrue(bool((t_scores[0, fg[0]] > 0).all()))
+
+    def test_a_vessel_smaller_than_a_cell_still_gets_its_anchor(self):
+        # 3 x 3 px between anchor centres (4, 4) and (12, 4): no anchor lies inside it.
+        (_, _, fg), xy = self._assign([[5.0, 1.0, 8.0, 4.0]])
+        self.assertGreaterEqual(int(fg.sum()), 1)
+        p = xy[fg[0]]
+        self.assertTrue(bool(((p[:, 0] - 6.5).abs() <= 4).all()))
+
+    def test_each_anchor_goes_to_one_box(self):
+        (t_boxes, _, fg), _ = self._assign([[0.0, 0.0, 40.0, 40.0], [8.0, 8.0, 48.0, 48.0]])
+        self.assertGreater(int(fg.sum()), 10)  # both boxes got positives
+        got = {tuple(b) for b in t_boxes[0, fg[0]].tolist()}
+        self.assertEqual(got, {(0.0, 0.0, 40.0, 40.0), (8.0, 8.0, 48.0, 48.0)})
+
+    def test_no_boxes_no_positives(self):
+        xy, st = self._grid()
+        _, t_scores, fg = TaskAlignedAssigner()(torch.rand(1, len(xy), 1), torch.zeros(1, len(xy), 4), xy, st,
+                                                torch.zeros(1, 0, 1), torch.zeros(1, 0, 4), torch.zeros(1, 0, 1))
+        self.assertFalse(bool(fg.any()))
+        self.assertEqual(float(t_scores.sum()), 0.0)
+
+
+class DflTest(unittest.TestCase):
+    def test_targets_stay_in_the_distribution_range(self):
+        d = bbox2dist(torch.tensor([[5.0, 5.0]]), torch.tensor([[-100.0, 4.0, 5.5, 200.0]]), reg_max=16)
+        # Far sides clamp just under the last bin (15), so the right-hand bin of the pair exists.
+        self.assertAlmostEqual(float(d[0, 0]), 14.99, places=5)
+        self.assertAlmostEqual(float(d[0, 3]), 14.99, places=5)
+        self.assertAlmostEqual(float(d[0, 1]), 1.0)
+        self.assertAlmostEqual(float(d[0, 2]), 0.5)
+
+    def test_dfl_is_lowest_at_the_two_bins_around_the_target(self):
+        target = torch.tensor([[2.25]])
+        exact = torch.full((1, 16), -30.0)
+        exact[0, 2], exact[0, 3] = math.log(0.75), math.log(0.25)
+        wrong = torch.full((1, 16), -30.0)
+        wrong[0, 7] = 0.0
+        self.assertLess(float(DetectionLoss._dfl(exact, target)), float(DetectionLoss._dfl(wrong, target)))
+
+
+class LearnsTest(unittest.TestCase):
+    def test_loss_falls_on_a_fixed_batch(self):
+        torch.manual_seed(0)
+        model = SarYolo(ModelConfig(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16))
+        model.detect.bias_init(128)
+        loss_fn = DetectionLoss(model)
+        imgs = torch.zeros(2, 2, 128, 128)
+        imgs[0, :, 30:40, 50:70] = 1.0
+        imgs[1, :, 80:100, 10:16] = 1.0
+        targets = torch.tensor([[0, 0, 50, 30, 70, 40], [1, 0, 10, 80, 16, 100]], dtype=torch.float)
+        opt = torch.optim.AdamW(model.parameters(), lr=0.01)
+        first = None
+        model.train()
+        for _ in range(30):
+            loss, parts = loss_fn(model(imgs), targets)
+            self.assertTrue(bool(torch.isfinite(parts).all()))
+            first = float(loss) if first is None else first
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.assertLess(float(loss), 0.5 * first)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,79 @@
+"""Trainer parts: the learning-rate schedule, the EMA of weights, and ONNX export."""
+import json
+import os
+import tempfile
+import unittest
+
+import onnx
+import torch
+
+from sarwatch_train.export import export
+from sarwatch_train.model import ModelConfig, SarYolo
+from sarwatch_train.train import ModelEMA, learning_rate
+
+torch.set_num_threads(2)
+
+
+class ScheduleTest(unittest.TestCase):
+    def test_warm_up_then_cosine(self):
+        total, warm, lr0 = 1000, 100, 0.002
+        lrs = [learning_rate(i, total, warm, lr0) for i in range(total)]
+        self.assertAlmostEqual(lrs[0], lr0 / 100, delta=1e-6)          # warm-up starts near 0
+        self.assertTrue(all(a < b for a, b in zip(lrs[:99], lrs[1:100])))  # rises through warm-up
+        self.assertTrue(all(a >= b for a, b in zip(lrs[100:], lrs[101:])))  # then only falls
+        self.assertAlmostEqual(lrs[100], lr0 * (0.01 + 0.99 * 0.5 * (1 + torch.cos(torch.tensor(0.1 * 3.141592653589793)).item())), places=9)
+        self.assertAlmostEqual(learning_rate(total, total, warm, lr0), lr0 * 0.01)  # ends at lr0 * lrf
+
+
+class EmaTest(unittest.TestCase):
+    def test_ema_follows_weights_slowly(self):
+        model = torch.nn.Linear(2, 1)
+        ema = ModelEMA(model, decay=0.9, tau=1e-9)  # constant decay 0.9
+        with torch.no_grad():
+            model.weight.fill_(1.0)
+            w0 = ema.ema.weight.clone()
+        ema.update(model)
+        self.assertTrue(torch.allclose(ema.ema.weight, 0.9 * w0 + 0.1 * torch.ones_like(w0)))
+        for _ in range(200):
+            ema.update(model)
+        self.assertTrue(torch.allclose(ema.ema.weight, torch.ones_like(w0), atol=1e-6))
+        self.assertFalse(ema.ema.weight.requires_grad)
+
+    def test_ramp_favours_early_weights_less(self):
+        ema = ModelEMA(torch.nn.Linear(1, 1))
+        self.assertLess(ema.decay(1), 0.01)
+        self.assertGreater(ema.decay(20000), 0.999)
+
+
+class ExportTest(unittest.TestCase):
+    def test_ultralytics_layout_and_metadata(self):
+        with tempfile.TemporaryDirectory() as d:
+            ck, out = os.path.join(d, "m.pt"), os.path.join(d, "m.onnx")
+            torch.manual_seed(0)
+            torch.save({"model": SarYolo(ModelConfig()).state_dict()}, ck)
+            export(ck, out, imgsz=160, conf=0.15)
+            m = onnx.load(out)
+        self.assertTrue(13 <= m.opset_import[0].version <= 17)
+        (inp,), (outp,) = m.graph.input, m.graph.output
+        dims = lambda v: [x.dim_value for x in v.type.tensor_type.shape.dim]
+        self.assertEqual((inp.name, dims(inp)), ("images", [1, 2, 160, 160]))
+        n = sum((160 // s) ** 2 for s in (8, 16, 32))
+        self.assertEqual((outp.name, dims(outp)), ("output0", [1, 4 + 3, n]))
+        meta = {p.key: p.value for p in m.metadata_props}
+        self.assertEqual(meta["names"], "{0: 'vessel', 1: 'fishing', 2: 'non_vessel'}")
+        self.assertEqual((meta["stride"], meta["channels"], meta["sarwatch_conf"]), ("32", "2", "0.15"))
+        self.assertEqual(json.loads(meta["imgsz"]), [160, 160])
+        spec = json.loads(meta["sarwatch_input"])
+        self.assertEqual([(c["band"], c["lo"], c["hi"]) for c in spec["channels"]], [("VV", -50, 20), ("VH", -50, 20)])
+        # Only the operators of the bundled export: the backbone, neck and head convolutions the
+        # int8 compiler maps (Conv, Sigmoid*Mul, Add, Concat, Split, Slice, MaxPool, Resize) and the
+        # box decode that runs on the host. test/train/python-parity.test.ts compiles such an export.
+        ops = {n.op_type for n in m.graph.node}
+        self.assertNotIn("BatchNormalization", ops)
+        self.assertLessEqual(ops, {"Conv", "Sigmoid", "Mul", "Add", "Concat", "Split", "Slice", "MaxPool", "Resize",
+                                   "Reshape", "Transpose", "Softmax", "Sub", "Div", "Constant", "Shape", "Gather",
+                                   "Unsqueeze", "Expand", "Identity"}, ops)
+
+
+if __name__ == "__main__":
+    unittest.main()
