@@ -32,12 +32,16 @@ def read_ids(path: str) -> list[str]:
         return [line.strip() for line in f if line.strip()]
 
 
-def ssdd_split(root: str, split: str, val_every: int = 10) -> list[str]:
-    """Official SSDD split ids. `train`/`val` partition the official train.txt:
-    every `val_every`-th id is held out for validation, never `test.txt`."""
+def ssdd_split(root: str, split: str, folds: int = 10, fold: int = 0) -> list[str]:
+    """Official SSDD split ids. `train`/`val` partition the official train.txt: the ids at
+    positions fold, fold + folds, fold + 2 * folds ... are held out for validation (by
+    default every 10th id from the first), never `test.txt`. Running folds 0 .. folds-1
+    holds every image out once (k-fold; `compare oof` pools them)."""
+    if not 0 <= fold < folds:
+        raise ValueError(f"fold {fold} is not in 0..{folds - 1}")
     if split in ("train", "val"):
         ids = read_ids(os.path.join(root, "ImageSets", "Main", "train.txt"))
-        held = set(ids[::val_every])
+        held = set(ids[fold::folds])
         return [i for i in ids if (i in held) == (split == "val")]
     return read_ids(os.path.join(root, "ImageSets", "Main", f"{split}.txt"))
 
@@ -67,9 +71,9 @@ def load_voc_labels(path: str) -> np.ndarray:
     return np.array(rows, dtype=np.float32).reshape(-1, 5)
 
 
-def load_ssdd(root: str, split: str) -> list[Sample]:
+def load_ssdd(root: str, split: str, folds: int = 10, fold: int = 0) -> list[Sample]:
     out = []
-    for i in ssdd_split(root, split):
+    for i in ssdd_split(root, split, folds, fold):
         g = load_gray(os.path.join(root, "JPEGImages", f"{i}.jpg"))
         boxes = load_yolo_labels(os.path.join(root, "labels_yolo", f"{i}.txt"), g.shape[1], g.shape[0])
         boxes[:, 0] = 0  # SSDD "ship" -> vessel

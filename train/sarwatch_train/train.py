@@ -7,7 +7,10 @@ Stage `joint`: 10 epochs of adaptation to Sentinel-1 statistics: SSDD train show
                Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
 
 The candidate is chosen on validation data only (never SSDD test.txt, never the evaluation
-seeds 9001+): the highest SSDD validation AP50 that keeps synthetic validation F1 >= 0.95.
+seeds 9001+): the highest SSDD validation AP50 that keeps synthetic validation F1 >= 0.95,
+and since 2026-11-22 only if it is ahead of the adopted model in >= 95 % of paired bootstrap
+resamples of the validation images (`sarwatch_train.compare`). `--folds K --fold I` moves the
+hold-out, and train/kfold.sh validates on all of train.txt that way.
 train/README.md ("How a candidate is chosen") gives the rule, its reasons and the figures.
 
 Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
@@ -151,8 +154,8 @@ def run_stage(name: str, args, init_weights: str | None):
         return os.path.join(out, "best.pt")
 
     torch.manual_seed(args.seed)
-    samples = load_ssdd(args.ssdd, "train") * cfg.get("ssdd_repeat", 1)
-    val = load_ssdd(args.ssdd, "val")
+    samples = load_ssdd(args.ssdd, "train", args.folds, args.fold) * cfg.get("ssdd_repeat", 1)
+    val = load_ssdd(args.ssdd, "val", args.folds, args.fold)
     if cfg["chips"]:
         moored = cfg.get("moored", 0.0)
         chips_dir = os.path.join(args.synth_dir, f"chips-{cfg['chips']}" + (f"-moored{moored:g}" if moored else ""))
@@ -238,7 +241,13 @@ def main(argv=None):
     ap.add_argument("--val-every", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--folds", type=int, default=10,
+                    help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
+    ap.add_argument("--fold", type=int, default=0,
+                    help="which one: ids at positions FOLD, FOLD+FOLDS, ... (default 0; train/kfold.sh runs them all)")
     args = ap.parse_args(argv)
+    if not 0 <= args.fold < args.folds:
+        ap.error(f"--fold must be in 0..{args.folds - 1}")
     torch.set_num_threads(args.threads)
     if not os.path.isdir(args.ssdd):
         sys.exit(f"SSDD not found at {args.ssdd}: pass --ssdd")

@@ -1,8 +1,10 @@
 """Data: the SSDD split rule, and augmentations that move boxes with their targets."""
 import os
+import tempfile
 import unittest
 
 import numpy as np
+from PIL import Image
 
 from sarwatch_train.data import Augmenter, Sample, _clip_boxes, _gain, _geometric, _speckle, read_ids, ssdd_split
 
@@ -41,6 +43,41 @@ class SplitTest(unittest.TestCase):
         self.assertFalse(set(tr) & set(va))
         self.assertFalse((set(tr) | set(va)) & test_ids)
         self.assertEqual(va, train_ids[::10])
+
+
+def make_tiny_ssdd(root: str, n_train: int = 7, n_test: int = 3) -> list[str]:
+    """An SSDD-shaped folder: 48 x 40 pictures with one bright ship each, YOLO labels, split files."""
+    main = os.path.join(root, "ImageSets", "Main")
+    for d in (main, os.path.join(root, "JPEGImages"), os.path.join(root, "labels_yolo")):
+        os.makedirs(d, exist_ok=True)
+    ids = [f"{i:06d}" for i in range(1, n_train + n_test + 1)]
+    for k, i in enumerate(ids):
+        img = np.full((40, 48, 3), 30, np.uint8)
+        x = 4 + 3 * k
+        img[10:18, x:x + 12] = 220
+        Image.fromarray(img).save(os.path.join(root, "JPEGImages", f"{i}.jpg"), quality=95)
+        with open(os.path.join(root, "labels_yolo", f"{i}.txt"), "w") as f:
+            f.write(f"0 {(x + 6) / 48} {14 / 40} {12 / 48} {8 / 40}\n")
+    with open(os.path.join(main, "train.txt"), "w") as f:
+        f.write("\r\n".join(ids[:n_train]) + "\r\n")  # SSDD's files end lines with CRLF
+    with open(os.path.join(main, "test.txt"), "w") as f:
+        f.write("\n".join(ids[n_train:]) + "\n")
+    return ids
+
+
+class FoldTest(unittest.TestCase):
+    def test_folds_hold_every_training_image_out_once(self):
+        with tempfile.TemporaryDirectory() as root:
+            ids = make_tiny_ssdd(root)
+            train_ids = ids[:7]
+            held = [ssdd_split(root, "val", 3, f) for f in range(3)]
+            self.assertEqual(held, [train_ids[0::3], train_ids[1::3], train_ids[2::3]])
+            self.assertEqual(sorted(sum(held, [])), train_ids)
+            for f in range(3):
+                self.assertEqual(sorted(ssdd_split(root, "train", 3, f) + held[f]), train_ids)
+            self.assertEqual(ssdd_split(root, "val"), train_ids[::10])  # the default: fold 0 of 10
+            with self.assertRaises(ValueError):
+                ssdd_split(root, "val", 3, 3)
 
 
 class GeometricTest(unittest.TestCase):

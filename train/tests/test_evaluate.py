@@ -1,10 +1,15 @@
 """COCO-style AP and the decode/NMS that feeds it (the runtime's test/train parity test
 checks the same numbers against src/eval/coco-ap.ts)."""
+import os
+import tempfile
 import unittest
 
 import numpy as np
 import torch
 
+from sarwatch_train.compare import bootstrap, measure
+from sarwatch_train.model import ModelConfig, SarYolo
+from tests.test_data import make_tiny_ssdd
 from sarwatch_train.evaluate import evaluate, nms, postprocess
 
 
@@ -75,6 +80,49 @@ class DecodeTest(unittest.TestCase):
         # the non-vessel detections go.
         self.assertEqual(sorted(round(s, 2) for s in scores.tolist()), [0.8, 0.9])
         self.assertEqual(boxes.shape, (2, 4))
+
+
+class BootstrapTest(unittest.TestCase):
+    @staticmethod
+    def _images(hit_rate, n=60, seed=0):
+        """Per image: two ships; each detection a hit with probability hit_rate."""
+        rng = np.random.default_rng(seed)
+        rows = []
+        for _ in range(n):
+            scores = np.sort(rng.random(2))[::-1]
+            rows.append((scores, rng.random(2) < hit_rate, 2))
+        return rows
+
+    def test_a_model_against_itself(self):
+        rows = self._images(0.7)
+        r = bootstrap({"a": rows, "b": rows}, n_boot=200)
+        self.assertEqual(r["pairs"][0]["ci"], [0.0, 0.0])
+        lo, hi = r["models"]["a"]["ci"]
+        self.assertTrue(lo < r["models"]["a"]["ap50"] < hi)
+
+    def test_a_clearly_better_model(self):
+        r = bootstrap({"good": self._images(0.95, seed=1), "poor": self._images(0.4, seed=2)}, n_boot=200)
+        p = r["pairs"][0]
+        self.assertGreater(p["ci"][0], 0.0)
+        self.assertEqual(p["p_a_ahead"], 1.0)
+
+    def test_out_of_fold_pools_each_folds_own_checkpoint(self):
+        with tempfile.TemporaryDirectory() as root:
+            ids = make_tiny_ssdd(root)
+            torch.manual_seed(0)
+            for f in range(3):
+                torch.save({"model": SarYolo(ModelConfig()).state_dict()}, os.path.join(root, f"m-{f}.pt"))
+            per = measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
+            self.assertEqual(len(per["m"]), 7)  # every training image, once
+            self.assertEqual(sum(r[2] for r in per["m"]), 7)
+            os.remove(os.path.join(root, "m-2.pt"))
+            with self.assertRaises(FileNotFoundError):  # fold 2 needs its own checkpoint
+                measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
+            self.assertEqual(len(measure(root, "test", {"m": os.path.join(root, "m-0.pt")})["m"]), len(ids) - 7)
+
+    def test_images_must_match(self):
+        with self.assertRaises(ValueError):
+            bootstrap({"a": self._images(0.5, n=3), "b": self._images(0.5, n=4)}, n_boot=10)
 
 
 if __name__ == "__main__":
