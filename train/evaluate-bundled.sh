@@ -12,7 +12,7 @@ for split in test test_inshore test_offshore; do
   for backend in ort cpu; do
     echo "SSDD $split on $backend" >&2
     node bin/sarwatch.js eval "$ssdd/JPEGImages" "$ssdd/labels_yolo" --format yolo \
-      --list "$ssdd/ImageSets/Main/$split.txt" --backend "$backend" --json > "$out/ssdd-$split-$backend.json"
+      --list "$ssdd/ImageSets/Main/$split.txt" --backend "$backend" --ci 2000 --json > "$out/ssdd-$split-$backend.json"
   done
 done
 for seed in 9001 9002 9003; do

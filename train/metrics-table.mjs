@@ -7,13 +7,14 @@ const dir = process.argv[2] ?? 'eval-results';
 const read = (f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
 const f3 = (x) => (x === null || x === undefined ? '–' : Number(x).toFixed(3));
 const lines = [];
-lines.push('| SSDD split | images | ships | backend | AP50 | AP50:95 | precision | recall | F1 | conf |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const ci = (r) => (r.ap50_ci ? `${f3(r.ap50_ci.lo)}–${f3(r.ap50_ci.hi)}` : '–');
+lines.push('| SSDD split | images | ships | backend | AP50 | 95 % interval | AP50:95 | precision | recall | F1 | conf |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const split of ['test', 'test_inshore', 'test_offshore']) {
   for (const b of ['ort', 'cpu']) {
     const f = `ssdd-${split}-${b}.json`;
     if (!existsSync(path.join(dir, f))) continue;
     const r = read(f);
-    lines.push(`| ${split} | ${r.images} | ${r.ships} | ${b} | ${f3(r.ap50)} | ${f3(r.ap50_95)} | ${f3(r.precision)} | ${f3(r.recall)} | ${f3(r.f1)} | ${r.conf} |`);
+    lines.push(`| ${split} | ${r.images} | ${r.ships} | ${b} | ${f3(r.ap50)} | ${ci(r)} | ${f3(r.ap50_95)} | ${f3(r.precision)} | ${f3(r.recall)} | ${f3(r.f1)} | ${r.conf} |`);
   }
 }
 lines.push('', '| synthetic 6000 × 6000, seed | backend | labelled | TP | FP | FN | F1 detection | F1 close to shore | F1 vessel | F1 fishing | length accuracy | aggregate | land-masked |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -3,6 +3,8 @@
  * precision envelope, 101 recall points. The same definition as
  * train/sarwatch_train/evaluate.py, so training and runtime figures agree.
  */
+import { Rng } from '../synth/rng.js';
+
 export interface Box {
   x1: number;
   y1: number;
@@ -55,34 +57,37 @@ export function matchImage(dets: ScoredBox[], gts: Box[]): ImageMatches {
 }
 
 export function averagePrecision(scores: number[], tp: boolean[][], nGt: number): number[] {
-  if (nGt === 0) return IOU_THRESHOLDS.map(() => 0);
   const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
-  return IOU_THRESHOLDS.map((_, t) => {
-    const precision: number[] = [];
-    const recall: number[] = [];
-    let ctp = 0;
-    let cfp = 0;
-    for (const i of order) {
-      if (tp[i][t]) ctp++;
-      else cfp++;
-      recall.push(ctp / nGt);
-      precision.push(ctp / Math.max(ctp + cfp, 1e-9));
+  return IOU_THRESHOLDS.map((_, t) => interpolatedAp(order.map((i) => tp[i][t]), nGt));
+}
+
+/** 101-point interpolated AP of hits already in score order (highest first). */
+function interpolatedAp(hits: boolean[], nGt: number): number {
+  if (nGt === 0) return 0;
+  const precision: number[] = [];
+  const recall: number[] = [];
+  let ctp = 0;
+  let cfp = 0;
+  for (const hit of hits) {
+    if (hit) ctp++;
+    else cfp++;
+    recall.push(ctp / nGt);
+    precision.push(ctp / Math.max(ctp + cfp, 1e-9));
+  }
+  for (let i = precision.length - 2; i >= 0; i--) precision[i] = Math.max(precision[i], precision[i + 1]);
+  let sum = 0;
+  for (let k = 0; k <= 100; k++) {
+    const r = k / 100;
+    let lo = 0;
+    let hi = recall.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (recall[mid] < r) lo = mid + 1;
+      else hi = mid;
     }
-    for (let i = precision.length - 2; i >= 0; i--) precision[i] = Math.max(precision[i], precision[i + 1]);
-    let sum = 0;
-    for (let k = 0; k <= 100; k++) {
-      const r = k / 100;
-      let lo = 0;
-      let hi = recall.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (recall[mid] < r) lo = mid + 1;
-        else hi = mid;
-      }
-      sum += lo < precision.length ? precision[lo] : 0;
-    }
-    return sum / 101;
-  });
+    sum += lo < precision.length ? precision[lo] : 0;
+  }
+  return sum / 101;
 }
 
 export interface ApResult {
@@ -125,4 +130,53 @@ export function evaluateDetections(images: { dets: ScoredBox[]; gts: Box[] }[], 
     f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
     conf,
   };
+}
+
+export interface Interval {
+  lo: number;
+  hi: number;
+  /** Bootstrap resamples behind it. */
+  resamples: number;
+}
+
+/**
+ * 95 % bootstrap interval of AP50: whole images drawn with replacement (seeded,
+ * so a run repeats), AP50 of each resample, the 2.5th and 97.5th percentiles.
+ * A test split of a few hundred images gives AP50 to a few hundredths at best;
+ * this says how many (train/sarwatch_train/compare.py does the same in training).
+ */
+export function bootstrapAp50(images: { dets: ScoredBox[]; gts: Box[] }[], resamples: number, seed = 0): Interval {
+  // Every detection once, in score order, with its image: a resample then weights each
+  // detection by how often its image was drawn, with no sorting per resample.
+  const all: { score: number; hit: boolean; image: number }[] = [];
+  images.forEach((im, image) => {
+    const m = matchImage(im.dets, im.gts);
+    m.scores.forEach((score, d) => all.push({ score, hit: m.tp[d][0], image }));
+  });
+  all.sort((a, b) => b.score - a.score);
+  const rng = new Rng(seed);
+  const values: number[] = [];
+  const drawn = new Array<number>(images.length);
+  for (let b = 0; b < resamples; b++) {
+    drawn.fill(0);
+    let nGt = 0;
+    for (let k = 0; k < images.length; k++) {
+      const i = rng.int(0, images.length);
+      drawn[i]++;
+      nGt += images[i].gts.length;
+    }
+    const hits: boolean[] = [];
+    for (const d of all) for (let c = drawn[d.image]; c > 0; c--) hits.push(d.hit);
+    values.push(interpolatedAp(hits, nGt));
+  }
+  values.sort((a, b) => a - b);
+  return { lo: percentile(values, 2.5), hi: percentile(values, 97.5), resamples };
+}
+
+/** Percentile of sorted values, interpolating linearly between ranks (numpy's default). */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (p / 100) * (sorted.length - 1);
+  const i = Math.floor(pos);
+  return i + 1 < sorted.length ? sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
 }

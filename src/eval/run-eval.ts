@@ -8,7 +8,7 @@ import type { BackendName, BackendOptions } from '../backends/backend.js';
 import { resolveBackend } from '../backends/registry.js';
 import { loadModelInfo, operatingConf } from '../model/model-info.js';
 import { detectScene } from '../pipeline/detect-scene.js';
-import { evaluateDetections, type ApResult, type Box, type ScoredBox } from './coco-ap.js';
+import { bootstrapAp50, evaluateDetections, type ApResult, type Box, type Interval, type ScoredBox } from './coco-ap.js';
 import { listDataset, readBoxes, type LabelFormat } from './image-dataset.js';
 
 export interface EvalOptions {
@@ -22,6 +22,8 @@ export interface EvalOptions {
   /** Operating threshold for precision/recall/F1; default: the model's. */
   conf?: number;
   iou: number;
+  /** Bootstrap resamples for a 95 % interval of AP50 over the images (0: none). */
+  bootstrap?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -30,6 +32,8 @@ export interface EvalResult extends ApResult {
   backend_description: string;
   model: string;
   seconds: number;
+  /** 95 % bootstrap interval of AP50, when asked for. */
+  ap50_ci?: Interval;
 }
 
 export async function evaluateDataset(o: EvalOptions): Promise<EvalResult> {
@@ -65,6 +69,7 @@ export async function evaluateDataset(o: EvalOptions): Promise<EvalResult> {
   }
   return {
     ...evaluateDetections(images, o.conf ?? operatingConf(model)),
+    ...(o.bootstrap ? { ap50_ci: bootstrapAp50(images, o.bootstrap) } : {}),
     backend: backend.name,
     backend_description: backend.description,
     model: o.modelPath,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateDetections } from '../../dist/src/eval/coco-ap.js';
+import { bootstrapAp50, evaluateDetections, type Box, type ScoredBox } from '../../dist/src/eval/coco-ap.js';
 
 describe('COCO 101-point AP', () => {
   it('matches a hand computation', () => {
@@ -28,5 +28,33 @@ describe('COCO 101-point AP', () => {
     const gts = [{ x1: 0, y1: 0, x2: 10, y2: 10 }];
     expect(evaluateDetections([{ dets: [], gts }], 0.25).ap50).toBe(0);
     expect(evaluateDetections([{ dets: [{ ...gts[0], score: 0.5 }], gts }], 0.25).ap50_95).toBe(1);
+  });
+});
+
+/** n images of one ship each; the first `found` have a hit, the others a false alarm. */
+function images(n: number, found: number): { dets: ScoredBox[]; gts: Box[] }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const g = { x1: 10 * i, y1: 0, x2: 10 * i + 8, y2: 8 };
+    const det = i < found ? { ...g, score: 0.5 + i / (4 * n) } : { x1: 500, y1: 500, x2: 508, y2: 508, score: 0.9 };
+    return { dets: [det], gts: [g] };
+  });
+}
+
+describe('bootstrap interval of AP50', () => {
+  it('is a point where every resample scores the same', () => {
+    const ci = bootstrapAp50(images(20, 20), 200);
+    expect([ci.lo, ci.hi, ci.resamples]).toEqual([1, 1, 200]);
+  });
+
+  it('brackets the estimate, repeats for a seed, and narrows with more images', () => {
+    const small = images(40, 30);
+    const ap = evaluateDetections(small, 0.25).ap50;
+    const a = bootstrapAp50(small, 500);
+    expect(a.lo).toBeLessThan(ap);
+    expect(a.hi).toBeGreaterThan(ap);
+    expect(bootstrapAp50(small, 500)).toEqual(a);
+    expect(bootstrapAp50(small, 500, 1)).not.toEqual(a);
+    const big = bootstrapAp50(images(400, 300), 500);
+    expect(big.hi - big.lo).toBeLessThan((a.hi - a.lo) / 2);
   });
 });

@@ -2,13 +2,13 @@
  * The committed model in the ORT backend, on real SSDD test pictures: it
  * finds the labelled ships (VOC boxes from the official annotations).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
 import { resolveBackend } from '../../dist/src/backends/registry.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
-import { BUNDLED_MODEL, detectSsddImage, hasModel, hasSsdd, iou, skipNote, SSDD, type Box } from '../helpers.js';
+import { BUNDLED_MODEL, detectSsddImage, hasModel, hasSsdd, iou, rm, runCli, skipNote, SSDD, tmpDir, type Box } from '../helpers.js';
 
 
 function vocBoxes(id: string): Box[] {
@@ -21,13 +21,14 @@ function vocBoxes(id: string): Box[] {
   }));
 }
 
+const ids = ['000001', '000011', '000019', '000029', '000039', '000049', '000101', '000109', '000201', '000209', '000301', '000309', '000401', '000409', '000501', '000509'];
+
 describe.skipIf(skipNote('SSDD (../shared/data/ssdd) and the bundled model', hasSsdd && hasModel))('bundled model on onnxruntime', () => {
   it('finds the ships of SSDD test images', async () => {
     registerBuiltinBackends();
     const model = await loadModelInfo(BUNDLED_MODEL);
     expect(model.names[0]).toBe('vessel');
     const { backend } = await resolveBackend('ort', BUNDLED_MODEL, model, { threads: 2 });
-    const ids = ['000001', '000011', '000019', '000029', '000039', '000049', '000101', '000109', '000201', '000209', '000301', '000309', '000401', '000409', '000501', '000509'];
     let truth = 0;
     let found = 0;
     let detections = 0;
@@ -42,5 +43,24 @@ describe.skipIf(skipNote('SSDD (../shared/data/ssdd) and the bundled model', has
     process.stderr.write(`bundled model, ${ids.length} SSDD test images: ${found} of ${truth} ships found, ${detections} detections\n`);
     expect(found / truth).toBeGreaterThanOrEqual(0.85);
     expect(detections).toBeLessThanOrEqual(truth * 1.5);
+  });
+
+  it('`sarwatch eval` scores them with VOC labels and a bootstrap interval', () => {
+    const dir = tmpDir();
+    try {
+      const list = path.join(dir, 'ids.txt');
+      writeFileSync(list, ids.join('\r\n') + '\r\n');
+      const r = runCli(['eval', path.join(SSDD, 'JPEGImages'), path.join(SSDD, 'Annotations'), '--format', 'voc', '--list', list, '--backend', 'ort', '--ci', '200', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const e = JSON.parse(r.stdout);
+      expect([e.images, e.ships]).toEqual([ids.length, ids.reduce((n, id) => n + vocBoxes(id).length, 0)]);
+      expect(e.ap50).toBeGreaterThan(0.8);
+      expect(e.ap50_ci.resamples).toBe(200);
+      expect(e.ap50_ci.lo).toBeLessThanOrEqual(e.ap50);
+      expect(e.ap50_ci.hi).toBeGreaterThanOrEqual(e.ap50);
+      expect(e.ap50_ci.hi).toBeLessThanOrEqual(1);
+    } finally {
+      rm(dir);
+    }
   });
 });

@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
     .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
+    .option('--ci <resamples>', '95 % bootstrap interval of AP50 over the images, from this many resamples (e.g. 2000)')
     .option('--json', 'print JSON')
     .action(async (imagesDir: string, labelsDir: string, o) => {
       const bar = progressBar('eval', !o.json);
@@ -40,12 +41,15 @@ export function register(program: Command): void {
         backendOptions: { threads: integer('--threads', o.threads, 1, 256), calib: o.calib },
         conf: o.conf === undefined ? undefined : number('--conf', o.conf, 0.001, 1),
         iou: number('--iou', o.iou, 0.01, 1),
+        bootstrap: o.ci === undefined ? 0 : integer('--ci', o.ci, 10, 1_000_000),
         onProgress: (d, t) => bar.update(d, t),
       }).finally(() => bar.stop());
       if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       else
         process.stdout.write(
-          `${r.images} images, ${r.ships} ships | AP50 ${fmt(r.ap50)} AP50:95 ${fmt(r.ap50_95)} | ` +
+          `${r.images} images, ${r.ships} ships | AP50 ${fmt(r.ap50)}` +
+            (r.ap50_ci ? ` (95% ${fmt(r.ap50_ci.lo)}-${fmt(r.ap50_ci.hi)})` : '') +
+            ` AP50:95 ${fmt(r.ap50_95)} | ` +
             `P ${fmt(r.precision)} R ${fmt(r.recall)} F1 ${fmt(r.f1)} @ conf ${r.conf} | ${r.backend} | ${r.seconds.toFixed(1)} s\n`,
         );
     });
