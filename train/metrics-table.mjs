@@ -9,14 +9,19 @@ const f3 = (x) => (x === null || x === undefined ? '–' : Number(x).toFixed(3))
 const lines = [];
 const ci = (r) => (r.ap50_ci ? `${f3(r.ap50_ci.lo)}–${f3(r.ap50_ci.hi)}` : '–');
 lines.push('| SSDD split | images | ships | backend | AP50 | 95 % interval | AP50:95 | precision | recall | F1 | conf |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const pm = (x) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
+const diffs = ['', '| SSDD split | AP50 int8 − float | paired 95 % interval | int8 ahead in |', '| --- | --- | --- | --- |'];
 for (const split of ['test', 'test_inshore', 'test_offshore']) {
-  for (const b of ['ort', 'cpu']) {
-    const f = `ssdd-${split}-${b}.json`;
-    if (!existsSync(path.join(dir, f))) continue;
-    const r = read(f);
+  const f = `ssdd-${split}.json`;
+  if (!existsSync(path.join(dir, f))) continue;
+  const cpu = read(f); // the int8 program, with the float model's run under `against`
+  for (const [b, r] of [['ort', cpu.against], ['cpu', cpu]]) {
     lines.push(`| ${split} | ${r.images} | ${r.ships} | ${b} | ${f3(r.ap50)} | ${ci(r)} | ${f3(r.ap50_95)} | ${f3(r.precision)} | ${f3(r.recall)} | ${f3(r.f1)} | ${r.conf} |`);
   }
+  const d = cpu.against.ap50_diff_ci;
+  diffs.push(`| ${split} | ${pm(cpu.against.ap50_diff)} | ${pm(d.lo)} to ${pm(d.hi)} | ${Math.round(100 * d.ahead)} % of ${d.resamples} |`);
 }
+lines.push(...diffs);
 lines.push('', '| synthetic 6000 × 6000, seed | backend | labelled | TP | FP | FN | F1 detection | F1 close to shore | F1 vessel | F1 fishing | length accuracy | aggregate | land-masked |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 const mean = {};
 for (const seed of [9001, 9002, 9003]) {

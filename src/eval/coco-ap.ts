@@ -16,6 +16,9 @@ export interface ScoredBox extends Box {
   score: number;
 }
 
+/** Per image of a dataset: the detections and the labelled boxes. */
+export type ImageDetections = { dets: ScoredBox[]; gts: Box[] }[];
+
 export const IOU_THRESHOLDS = Array.from({ length: 10 }, (_, i) => 0.5 + 0.05 * i);
 
 export function boxIou(a: Box, b: Box): number {
@@ -102,7 +105,7 @@ export interface ApResult {
 }
 
 /** AP over a dataset, plus precision/recall/F1 at IoU 0.5 for detections scoring ≥ conf. */
-export function evaluateDetections(images: { dets: ScoredBox[]; gts: Box[] }[], conf: number): ApResult {
+export function evaluateDetections(images: ImageDetections, conf: number): ApResult {
   const scores: number[] = [];
   const tps: boolean[][] = [];
   let nGt = 0;
@@ -145,32 +148,63 @@ export interface Interval {
  * A test split of a few hundred images gives AP50 to a few hundredths at best;
  * this says how many (train/sarwatch_train/compare.py does the same in training).
  */
-export function bootstrapAp50(images: { dets: ScoredBox[]; gts: Box[] }[], resamples: number, seed = 0): Interval {
+export function bootstrapAp50(images: ImageDetections, resamples: number, seed = 0): Interval {
+  return interval(resampledAp50([images], resamples, seed)[0], resamples);
+}
+
+export interface PairedInterval extends Interval {
+  /** Share of resamples in which the first set is ahead. */
+  ahead: number;
+}
+
+/**
+ * Paired bootstrap of the AP50 difference between two sets of detections on the
+ * same images (first minus second): both are scored on the same resamples, so
+ * what the two share (the images' difficulty) cancels out of the interval.
+ */
+export function pairedBootstrapAp50(a: ImageDetections, b: ImageDetections, resamples: number, seed = 0): PairedInterval {
+  if (a.length !== b.length) throw new Error(`paired bootstrap needs the same images (${a.length} and ${b.length})`);
+  const [va, vb] = resampledAp50([a, b], resamples, seed);
+  const diff = va.map((v, i) => v - vb[i]);
+  return { ...interval(diff, resamples), ahead: diff.filter((d) => d > 0).length / resamples };
+}
+
+/** AP50 of every resample for each set of detections, all sets drawn the same way. */
+function resampledAp50(sets: ImageDetections[], resamples: number, seed: number): number[][] {
+  const n = sets[0].length;
   // Every detection once, in score order, with its image: a resample then weights each
   // detection by how often its image was drawn, with no sorting per resample.
-  const all: { score: number; hit: boolean; image: number }[] = [];
-  images.forEach((im, image) => {
-    const m = matchImage(im.dets, im.gts);
-    m.scores.forEach((score, d) => all.push({ score, hit: m.tp[d][0], image }));
+  const ranked = sets.map((images) => {
+    const all: { score: number; hit: boolean; image: number }[] = [];
+    images.forEach((im, image) => {
+      const m = matchImage(im.dets, im.gts);
+      m.scores.forEach((score, d) => all.push({ score, hit: m.tp[d][0], image }));
+    });
+    return all.sort((x, y) => y.score - x.score);
   });
-  all.sort((a, b) => b.score - a.score);
   const rng = new Rng(seed);
-  const values: number[] = [];
-  const drawn = new Array<number>(images.length);
-  for (let b = 0; b < resamples; b++) {
+  const values = sets.map(() => [] as number[]);
+  const drawn = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
     drawn.fill(0);
     let nGt = 0;
-    for (let k = 0; k < images.length; k++) {
-      const i = rng.int(0, images.length);
+    for (let k = 0; k < n; k++) {
+      const i = rng.int(0, n);
       drawn[i]++;
-      nGt += images[i].gts.length;
+      nGt += sets[0][i].gts.length;
     }
-    const hits: boolean[] = [];
-    for (const d of all) for (let c = drawn[d.image]; c > 0; c--) hits.push(d.hit);
-    values.push(interpolatedAp(hits, nGt));
+    ranked.forEach((all, s) => {
+      const hits: boolean[] = [];
+      for (const d of all) for (let c = drawn[d.image]; c > 0; c--) hits.push(d.hit);
+      values[s].push(interpolatedAp(hits, nGt));
+    });
   }
-  values.sort((a, b) => a - b);
-  return { lo: percentile(values, 2.5), hi: percentile(values, 97.5), resamples };
+  return values;
+}
+
+function interval(values: number[], resamples: number): Interval {
+  const sorted = [...values].sort((x, y) => x - y);
+  return { lo: percentile(sorted, 2.5), hi: percentile(sorted, 97.5), resamples };
 }
 
 /** Percentile of sorted values, interpolating linearly between ranks (numpy's default). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapAp50, evaluateDetections, type Box, type ScoredBox } from '../../dist/src/eval/coco-ap.js';
+import { bootstrapAp50, evaluateDetections, pairedBootstrapAp50, type Box, type ScoredBox } from '../../dist/src/eval/coco-ap.js';
 
 describe('COCO 101-point AP', () => {
   it('matches a hand computation', () => {
@@ -56,5 +56,22 @@ describe('bootstrap interval of AP50', () => {
     expect(bootstrapAp50(small, 500, 1)).not.toEqual(a);
     const big = bootstrapAp50(images(400, 300), 500);
     expect(big.hi - big.lo).toBeLessThan((a.hi - a.lo) / 2);
+  });
+
+  it('pairs two detectors on the same resamples', () => {
+    const worse = images(60, 40);
+    const better = images(60, 50);
+    const d = pairedBootstrapAp50(better, worse, 500);
+    const gap = evaluateDetections(better, 0.25).ap50 - evaluateDetections(worse, 0.25).ap50;
+    expect(d.lo).toBeLessThan(gap);
+    expect(d.hi).toBeGreaterThan(gap);
+    expect(d.lo).toBeGreaterThan(0);
+    expect(d.ahead).toBe(1);
+    // Against itself the difference is exactly 0 on every resample.
+    expect(pairedBootstrapAp50(worse, worse, 100)).toEqual({ lo: 0, hi: 0, resamples: 100, ahead: 0 });
+    // Unpaired, each interval is wider than the paired one: the images' difficulty is shared.
+    const a = bootstrapAp50(better, 500);
+    expect(d.hi - d.lo).toBeLessThan(a.hi - a.lo);
+    expect(() => pairedBootstrapAp50(better, worse.slice(1), 10)).toThrow(/same images/);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { registerBuiltinBackends } from '../../dist/src/backends/builtin.js';
 import { resolveBackend } from '../../dist/src/backends/registry.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
-import { BUNDLED_MODEL, detectSsddImage, hasModel, hasSsdd, iou, rm, runCli, skipNote, SSDD, tmpDir, type Box } from '../helpers.js';
+import { BUNDLED_MODEL, detectSsddImage, hasModel, hasProgram, hasSsdd, iou, rm, runCli, skipNote, SSDD, tmpDir, type Box } from '../helpers.js';
 
 
 function vocBoxes(id: string): Box[] {
@@ -45,12 +45,14 @@ describe.skipIf(skipNote('SSDD (../shared/data/ssdd) and the bundled model', has
     expect(detections).toBeLessThanOrEqual(truth * 1.5);
   });
 
-  it('`sarwatch eval` scores them with VOC labels and a bootstrap interval', () => {
+  it('`sarwatch eval` scores them with VOC labels, a bootstrap interval and the int8 program against the float model', () => {
     const dir = tmpDir();
     try {
       const list = path.join(dir, 'ids.txt');
       writeFileSync(list, ids.join('\r\n') + '\r\n');
-      const r = runCli(['eval', path.join(SSDD, 'JPEGImages'), path.join(SSDD, 'Annotations'), '--format', 'voc', '--list', list, '--backend', 'ort', '--ci', '200', '--json']);
+      // With the int8 program, against the float model on the same pictures.
+      const backend = hasProgram ? ['--backend', 'cpu', '--against', 'ort'] : ['--backend', 'ort'];
+      const r = runCli(['eval', path.join(SSDD, 'JPEGImages'), path.join(SSDD, 'Annotations'), '--format', 'voc', '--list', list, ...backend, '--ci', '200', '--json']);
       expect(r.code, r.stderr).toBe(0);
       const e = JSON.parse(r.stdout);
       expect([e.images, e.ships]).toEqual([ids.length, ids.reduce((n, id) => n + vocBoxes(id).length, 0)]);
@@ -59,6 +61,16 @@ describe.skipIf(skipNote('SSDD (../shared/data/ssdd) and the bundled model', has
       expect(e.ap50_ci.lo).toBeLessThanOrEqual(e.ap50);
       expect(e.ap50_ci.hi).toBeGreaterThanOrEqual(e.ap50);
       expect(e.ap50_ci.hi).toBeLessThanOrEqual(1);
+      if (hasProgram) {
+        expect([e.backend, e.against.backend]).toEqual(['cpu', 'ort']);
+        expect(e.against.ships).toBe(e.ships);
+        expect(e.against.ap50_diff).toBeCloseTo(e.ap50 - e.against.ap50, 12);
+        const d = e.against.ap50_diff_ci;
+        expect(d.resamples).toBe(200);
+        expect(d.lo).toBeLessThanOrEqual(d.hi);
+        // int8 and float find nearly the same ships on these pictures.
+        expect(Math.abs(e.against.ap50_diff)).toBeLessThan(0.05);
+      }
     } finally {
       rm(dir);
     }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { BackendName } from '../../backends/backend.js';
-import { evaluateDataset } from '../../eval/run-eval.js';
+import { evaluateDataset, type BackendResult } from '../../eval/run-eval.js';
 import { readLabels, readPredictions, readShorelines, scoreXview3 } from '../../eval/xview3-score.js';
 import { integer, number, oneOf } from '../../util/check.js';
 import { CALIB_HELP } from './compile.js';
@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
     .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
     .option('--ci <resamples>', '95 % bootstrap interval of AP50 over the images, from this many resamples (e.g. 2000)')
+    .option('--against <backend>', 'also run this backend on the same images and give the AP50 difference with a paired 95 % interval (--ci resamples, default 2000)')
     .option('--json', 'print JSON')
     .action(async (imagesDir: string, labelsDir: string, o) => {
       const bar = progressBar('eval', !o.json);
@@ -42,16 +43,26 @@ export function register(program: Command): void {
         conf: o.conf === undefined ? undefined : number('--conf', o.conf, 0.001, 1),
         iou: number('--iou', o.iou, 0.01, 1),
         bootstrap: o.ci === undefined ? 0 : integer('--ci', o.ci, 10, 1_000_000),
+        against: o.against === undefined ? undefined : (oneOf('--against', o.against, BACKEND_CHOICES) as BackendName | 'auto'),
         onProgress: (d, t) => bar.update(d, t),
       }).finally(() => bar.stop());
-      if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      else
+      if (o.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        return;
+      }
+      const line = (b: BackendResult) =>
+        `AP50 ${fmt(b.ap50)}` +
+        (b.ap50_ci ? ` (95% ${fmt(b.ap50_ci.lo)}-${fmt(b.ap50_ci.hi)})` : '') +
+        ` AP50:95 ${fmt(b.ap50_95)} | P ${fmt(b.precision)} R ${fmt(b.recall)} F1 ${fmt(b.f1)} @ conf ${b.conf} | ${b.backend}`;
+      process.stdout.write(`${r.images} images, ${r.ships} ships | ${line(r)} | ${r.seconds.toFixed(1)} s\n`);
+      if (r.against) {
+        const d = r.against.ap50_diff_ci;
         process.stdout.write(
-          `${r.images} images, ${r.ships} ships | AP50 ${fmt(r.ap50)}` +
-            (r.ap50_ci ? ` (95% ${fmt(r.ap50_ci.lo)}-${fmt(r.ap50_ci.hi)})` : '') +
-            ` AP50:95 ${fmt(r.ap50_95)} | ` +
-            `P ${fmt(r.precision)} R ${fmt(r.recall)} F1 ${fmt(r.f1)} @ conf ${r.conf} | ${r.backend} | ${r.seconds.toFixed(1)} s\n`,
+          `against: ${line(r.against)}\n` +
+            `AP50 ${r.backend} - ${r.against.backend}: ${r.against.ap50_diff >= 0 ? '+' : ''}${fmt(r.against.ap50_diff)} ` +
+            `(paired 95% ${fmt(d.lo)} to ${fmt(d.hi)}; ${r.backend} ahead in ${Math.round(100 * d.ahead)}% of ${d.resamples} resamples)\n`,
         );
+      }
     });
 
   program
