@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import numpy as np
 import torch
@@ -83,8 +84,14 @@ def bootstrap(per: dict[str, list[ImageMatches]], n_boot: int = 2000, seed: int 
 
 
 def _load(path: str) -> SarYolo:
+    try:
+        state = torch.load(path, map_location="cpu")["model"]
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # pickle, zip and key errors all mean the same to the user
+        raise ValueError(f"{path}: not a sarwatch_train checkpoint ({type(e).__name__}: {e})") from None
     model = SarYolo(ModelConfig())
-    model.load_state_dict(torch.load(path, map_location="cpu")["model"])
+    model.load_state_dict(state)
     return model
 
 
@@ -109,6 +116,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if not 0 <= a.fold < a.folds:
         ap.error(f"--fold must be in 0..{a.folds - 1}")
+    if not os.path.isfile(os.path.join(a.ssdd, "ImageSets", "Main", "train.txt")):
+        ap.error(f"{a.ssdd}: not an SSDD folder (no ImageSets/Main/train.txt); pass --ssdd")
     torch.set_num_threads(2)
     specs = {}
     for spec in a.models:
@@ -122,7 +131,10 @@ def main(argv=None):
             if not os.path.exists(p):
                 ap.error(f"{p}: no such checkpoint")
         specs[name] = path
-    per = measure(a.ssdd, a.split, specs, a.folds, a.fold)
+    try:
+        per = measure(a.ssdd, a.split, specs, a.folds, a.fold)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f"compare: {e}")
     r = bootstrap(per, a.boot)
     where = f"out of {a.folds} folds" if a.split == "oof" else a.split
     print(f"SSDD {where}: {r['images']} images, {sum(x[2] for x in next(iter(per.values())))} ships, "

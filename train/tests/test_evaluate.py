@@ -119,6 +119,10 @@ class BootstrapTest(unittest.TestCase):
             with self.assertRaises(FileNotFoundError):  # fold 2 needs its own checkpoint
                 measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
             self.assertEqual(len(measure(root, "test", {"m": os.path.join(root, "m-0.pt")})["m"]), len(ids) - 7)
+            with open(os.path.join(root, "bad.pt"), "w") as f:
+                f.write("not a checkpoint")
+            with self.assertRaisesRegex(ValueError, "bad.pt: not a sarwatch_train checkpoint"):
+                measure(root, "test", {"m": os.path.join(root, "bad.pt")})
 
     def test_images_must_match(self):
         with self.assertRaises(ValueError):
