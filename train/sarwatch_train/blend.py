@@ -12,10 +12,11 @@ zero-shot models", CVPR 2022). No training: it takes seconds.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import torch
 
-from .model import ModelConfig, SarYolo
+from .model import ModelConfig, SarYolo, load_checkpoint
 
 
 def blend_state(first: dict, second: dict, alpha: float) -> dict:
@@ -34,8 +35,8 @@ def blend_state(first: dict, second: dict, alpha: float) -> dict:
 def blend(first_path: str, second_path: str, alpha: float, out_path: str) -> None:
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-    first = torch.load(first_path, map_location="cpu")
-    second = torch.load(second_path, map_location="cpu")
+    first = load_checkpoint(first_path)
+    second = load_checkpoint(second_path)
     state = blend_state(first["model"], second["model"], alpha)
     SarYolo(ModelConfig()).load_state_dict(state)  # fails loudly if it is not this network
     torch.save({"model": state, "blend": {"first": first_path, "second": second_path, "alpha": alpha},
@@ -49,7 +50,10 @@ def main(argv=None):
     ap.add_argument("alpha", type=float)
     ap.add_argument("out")
     a = ap.parse_args(argv)
-    blend(a.first, a.second, a.alpha, a.out)
+    try:
+        blend(a.first, a.second, a.alpha, a.out)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f"blend: {e}")
     print(f"wrote {a.out}: {a.alpha} x {a.first} + {1 - a.alpha:g} x {a.second}")
 
 

@@ -26,7 +26,7 @@ import torch
 
 from .data import load_ssdd, pad_to_stride
 from .evaluate import average_precision, match_image, postprocess
-from .model import ModelConfig, SarYolo
+from .model import ModelConfig, SarYolo, load_checkpoint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SSDD = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "data", "ssdd"))
@@ -84,14 +84,8 @@ def bootstrap(per: dict[str, list[ImageMatches]], n_boot: int = 2000, seed: int 
 
 
 def _load(path: str) -> SarYolo:
-    try:
-        state = torch.load(path, map_location="cpu")["model"]
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # pickle, zip and key errors all mean the same to the user
-        raise ValueError(f"{path}: not a sarwatch_train checkpoint ({type(e).__name__}: {e})") from None
     model = SarYolo(ModelConfig())
-    model.load_state_dict(state)
+    model.load_state_dict(load_checkpoint(path)["model"])
     return model
 
 

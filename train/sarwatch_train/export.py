@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 import onnx
 import torch
 import torch.nn as nn
 
 from .data import CLASS_NAMES
-from .model import Conv, ModelConfig, SarYolo, count_gflops, count_params
+from .model import Conv, ModelConfig, SarYolo, count_gflops, count_params, load_checkpoint
 
 INPUT_SPEC = {"kind": "sar_db", "channels": [{"band": "VV", "lo": -50, "hi": 20}, {"band": "VH", "lo": -50, "hi": 20}]}
 
@@ -39,30 +40,18 @@ def fuse(model: nn.Module) -> nn.Module:
     return model
 
 
-def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None) -> None:
-    ck = torch.load(ckpt_path, map_location="cpu")
-    model = SarYolo(ModelConfig())
-    model.load_state_dict(ck["model"])
-    model.eval()
-    params, gflops = count_params(model), count_gflops(model, imgsz)
-    fuse(model)
-    model.detect.export = True
-    x = torch.zeros(1, model.cfg.in_ch, imgsz, imgsz)
-    with torch.no_grad():
-        y = model(x)
-    torch.onnx.export(model, x, out_path, opset_version=opset, input_names=["images"], output_names=["output0"],
-                      do_constant_folding=True)
-    m = onnx.load(out_path)
+def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params: int, gflops: float) -> dict[str, str]:
+    """metadata_props of the export: Ultralytics' keys, then sarwatch's."""
     meta = {
         "description": "sarwatch YOLOv8-family SAR vessel detector (VV/VH, 10 m class pixels)",
         "author": "sarwatch",
         "license": "Apache-2.0 (weights trained on SSDD, GPL-3.0 labels: see the model card)",
         "task": "detect",
         "stride": "32",
-        "strides": json.dumps(list(model.cfg.strides)),
+        "strides": json.dumps(list(cfg.strides)),
         "batch": "1",
         "imgsz": json.dumps([imgsz, imgsz]),
-        "channels": str(model.cfg.in_ch),
+        "channels": str(cfg.in_ch),
         "names": str({i: n for i, n in enumerate(CLASS_NAMES)}),
         "sarwatch_input": json.dumps(INPUT_SPEC),
         "sarwatch_overlap": "64",
@@ -73,12 +62,35 @@ def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, con
         meta["sarwatch_conf"] = f"{conf:g}"
     if "metrics" in ck:
         meta["val_metrics"] = json.dumps({k: round(v, 4) for k, v in ck["metrics"].items() if isinstance(v, float)})
-    del m.metadata_props[:]
-    for k, v in meta.items():
-        p = m.metadata_props.add()
-        p.key, p.value = k, v
-    onnx.checker.check_model(m)
-    onnx.save(m, out_path)
+    return meta
+
+
+def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None) -> None:
+    ck = load_checkpoint(ckpt_path)
+    model = SarYolo(ModelConfig())
+    model.load_state_dict(ck["model"])
+    model.eval()
+    params, gflops = count_params(model), count_gflops(model, imgsz)
+    fuse(model)
+    model.detect.export = True
+    x = torch.zeros(1, model.cfg.in_ch, imgsz, imgsz)
+    with torch.no_grad():
+        y = model(x)
+    tmp = out_path + ".partial"  # written whole or not at all
+    try:
+        torch.onnx.export(model, x, tmp, opset_version=opset, input_names=["images"], output_names=["output0"],
+                          do_constant_folding=True)
+        m = onnx.load(tmp)
+        del m.metadata_props[:]
+        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops).items():
+            p = m.metadata_props.add()
+            p.key, p.value = k, v
+        onnx.checker.check_model(m)
+        onnx.save(m, tmp)
+        os.replace(tmp, out_path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     print(f"exported {out_path}: output {list(y.shape)}, {params / 1e6:.3f} M params, {gflops:.2f} GFLOPs @{imgsz}, "
           f"opset {opset}, {os.path.getsize(out_path) / 1e6:.2f} MB")
 
@@ -92,7 +104,10 @@ def main(argv=None):
     ap.add_argument("--conf", type=float, default=None,
                     help="operating confidence threshold, chosen on validation data (metadata sarwatch_conf)")
     a = ap.parse_args(argv)
-    export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf)
+    try:
+        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f"export: {e}")
 
 
 if __name__ == "__main__":

@@ -215,6 +215,21 @@ class SarYolo(nn.Module):
         return self.detect([h15, h18, h21])
 
 
+def load_checkpoint(path: str) -> dict:
+    """A checkpoint written by the trainer (or blend): a dict with the network's state under
+    "model". A missing file raises FileNotFoundError; anything else unreadable, ValueError
+    naming the file, so that the command-line tools can say which input is wrong."""
+    try:
+        ck = torch.load(path, map_location="cpu")
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # pickle, zip and EOF errors all mean the same to the user
+        raise ValueError(f"{path}: not a sarwatch_train checkpoint ({type(e).__name__}: {e})") from None
+    if not isinstance(ck, dict) or "model" not in ck:
+        raise ValueError(f"{path}: not a sarwatch_train checkpoint (no 'model' entry)")
+    return ck
+
+
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 

@@ -75,5 +75,20 @@ class ExportTest(unittest.TestCase):
                                    "Unsqueeze", "Expand", "Identity"}, ops)
 
 
+    def test_a_bad_checkpoint_is_named_and_leaves_no_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad, out = os.path.join(d, "bad.pt"), os.path.join(d, "m.onnx")
+            with open(bad, "wb") as f:
+                f.write(b"not a checkpoint")
+            with self.assertRaisesRegex(ValueError, "bad.pt: not a sarwatch_train checkpoint"):
+                export(bad, out, imgsz=160)
+            torch.save({"weights": {}}, bad)
+            with self.assertRaisesRegex(ValueError, "no 'model' entry"):
+                export(bad, out, imgsz=160)
+            with self.assertRaises(FileNotFoundError):
+                export(os.path.join(d, "missing.pt"), out, imgsz=160)
+            self.assertEqual(os.listdir(d), ["bad.pt"])
+
+
 if __name__ == "__main__":
     unittest.main()
