@@ -2,7 +2,7 @@
  * The training code (train/, Python): its own unit tests, and the seams it shares
  * with the runtime: COCO AP computed the same way on both sides, and an export
  * that the runtime reads and compiles to int8. Needs Debian's torch 1.13 and onnx
- * under /usr/bin/python3; skipped with a note where they are absent (as in CI).
+ * under /usr/bin/python3; skipped with a note where they are absent.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
