@@ -71,11 +71,18 @@ def load_voc_labels(path: str) -> np.ndarray:
     return np.array(rows, dtype=np.float32).reshape(-1, 5)
 
 
-def load_ssdd(root: str, split: str, folds: int = 10, fold: int = 0) -> list[Sample]:
+def load_ssdd(root: str, split: str, folds: int = 10, fold: int = 0, labels: str = "yolo") -> list[Sample]:
+    """SSDD-layout images with their boxes: `labels` "yolo" reads labels_yolo/<id>.txt,
+    "voc" the official Annotations/<id>.xml (the same boxes, in pixels)."""
+    if labels not in ("yolo", "voc"):
+        raise ValueError(f"labels must be 'yolo' or 'voc', got {labels!r}")
     out = []
     for i in ssdd_split(root, split, folds, fold):
         g = load_gray(os.path.join(root, "JPEGImages", f"{i}.jpg"))
-        boxes = load_yolo_labels(os.path.join(root, "labels_yolo", f"{i}.txt"), g.shape[1], g.shape[0])
+        if labels == "voc":
+            boxes = load_voc_labels(os.path.join(root, "Annotations", f"{i}.xml"))
+        else:
+            boxes = load_yolo_labels(os.path.join(root, "labels_yolo", f"{i}.txt"), g.shape[1], g.shape[0])
         boxes[:, 0] = 0  # SSDD "ship" -> vessel
         out.append(Sample(np.stack([g, g], -1), boxes, "image", f"ssdd/{i}"))
     return out

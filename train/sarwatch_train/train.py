@@ -154,8 +154,8 @@ def run_stage(name: str, args, init_weights: str | None):
         return os.path.join(out, "best.pt")
 
     torch.manual_seed(args.seed)
-    samples = load_ssdd(args.ssdd, "train", args.folds, args.fold) * cfg.get("ssdd_repeat", 1)
-    val = load_ssdd(args.ssdd, "val", args.folds, args.fold)
+    samples = load_ssdd(args.ssdd, "train", args.folds, args.fold, args.labels) * cfg.get("ssdd_repeat", 1)
+    val = load_ssdd(args.ssdd, "val", args.folds, args.fold, args.labels)
     if cfg["chips"]:
         moored = cfg.get("moored", 0.0)
         chips_dir = os.path.join(args.synth_dir, f"chips-{cfg['chips']}" + (f"-moored{moored:g}" if moored else ""))
@@ -233,6 +233,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(REPO, "train", "runs", "bundled"))
     ap.add_argument("--ssdd", default=DEFAULT_SSDD)
+    ap.add_argument("--labels", choices=["yolo", "voc"], default="yolo",
+                    help="SSDD boxes from labels_yolo/*.txt (default) or the VOC Annotations/*.xml")
     ap.add_argument("--synth-dir", default=os.path.join(REPO, "train", "runs", "synth"),
                     help="where synthetic chips are generated (chips-<count>/)")
     ap.add_argument("--stages", default="ssdd,joint")

@@ -6,7 +6,7 @@ import unittest
 import numpy as np
 from PIL import Image
 
-from sarwatch_train.data import Augmenter, Sample, _clip_boxes, _gain, _geometric, _speckle, read_ids, ssdd_split
+from sarwatch_train.data import Augmenter, Sample, _clip_boxes, _gain, _geometric, _speckle, load_ssdd, read_ids, ssdd_split
 
 SSDD = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "ssdd"))
 HAS_SSDD = os.path.exists(os.path.join(SSDD, "ImageSets", "Main", "test.txt"))
@@ -48,7 +48,7 @@ class SplitTest(unittest.TestCase):
 def make_tiny_ssdd(root: str, n_train: int = 7, n_test: int = 3) -> list[str]:
     """An SSDD-shaped folder: 48 x 40 pictures with one bright ship each, YOLO labels, split files."""
     main = os.path.join(root, "ImageSets", "Main")
-    for d in (main, os.path.join(root, "JPEGImages"), os.path.join(root, "labels_yolo")):
+    for d in (main, os.path.join(root, "JPEGImages"), os.path.join(root, "labels_yolo"), os.path.join(root, "Annotations")):
         os.makedirs(d, exist_ok=True)
     ids = [f"{i:06d}" for i in range(1, n_train + n_test + 1)]
     for k, i in enumerate(ids):
@@ -58,6 +58,9 @@ def make_tiny_ssdd(root: str, n_train: int = 7, n_test: int = 3) -> list[str]:
         Image.fromarray(img).save(os.path.join(root, "JPEGImages", f"{i}.jpg"), quality=95)
         with open(os.path.join(root, "labels_yolo", f"{i}.txt"), "w") as f:
             f.write(f"0 {(x + 6) / 48} {14 / 40} {12 / 48} {8 / 40}\n")
+        with open(os.path.join(root, "Annotations", f"{i}.xml"), "w") as f:
+            f.write(f"<annotation><size><width>48</width><height>40</height></size><object><name>ship</name>"
+                    f"<bndbox><xmin>{x}</xmin><ymin>10</ymin><xmax>{x + 12}</xmax><ymax>18</ymax></bndbox></object></annotation>")
     with open(os.path.join(main, "train.txt"), "w") as f:
         f.write("\r\n".join(ids[:n_train]) + "\r\n")  # SSDD's files end lines with CRLF
     with open(os.path.join(main, "test.txt"), "w") as f:
@@ -78,6 +81,26 @@ class FoldTest(unittest.TestCase):
             self.assertEqual(ssdd_split(root, "val"), train_ids[::10])  # the default: fold 0 of 10
             with self.assertRaises(ValueError):
                 ssdd_split(root, "val", 3, 3)
+
+
+class LabelsTest(unittest.TestCase):
+    def test_voc_and_yolo_labels_give_the_same_boxes(self):
+        with tempfile.TemporaryDirectory() as root:
+            make_tiny_ssdd(root)
+            yolo, voc = load_ssdd(root, "train", 3, 1), load_ssdd(root, "train", 3, 1, labels="voc")
+            self.assertEqual([s.name for s in yolo], [s.name for s in voc])
+            for a, b in zip(yolo, voc):
+                np.testing.assert_allclose(a.boxes, b.boxes, atol=1e-4)
+                self.assertEqual(a.boxes[:, 0].tolist(), [0.0])
+            with self.assertRaises(ValueError):
+                load_ssdd(root, "train", labels="coco")
+
+    @unittest.skipUnless(HAS_SSDD, f"SSDD not found at {SSDD}")
+    def test_on_ssdd_the_official_voc_and_yolo_boxes_agree(self):
+        yolo, voc = load_ssdd(SSDD, "val"), load_ssdd(SSDD, "val", labels="voc")
+        for a, b in zip(yolo, voc):
+            self.assertEqual(len(a.boxes), len(b.boxes), a.name)
+            np.testing.assert_allclose(a.boxes, b.boxes, atol=1.5, err_msg=a.name)
 
 
 class GeometricTest(unittest.TestCase):
