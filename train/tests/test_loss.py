@@ -7,7 +7,7 @@ import torch
 from sarwatch_train.loss import DetectionLoss, TaskAlignedAssigner, bbox2dist, bbox_iou
 from sarwatch_train.model import ModelConfig, SarYolo, make_anchors
 
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
 
 
 class IouTest(unittest.TestCase):

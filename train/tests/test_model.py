@@ -6,7 +6,7 @@ import torch.nn as nn
 
 from sarwatch_train.model import SPPF, ModelConfig, SarYolo, count_gflops, count_params, dist2bbox, make_anchors
 
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
 
 
 class SizeTest(unittest.TestCase):

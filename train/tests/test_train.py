@@ -11,7 +11,7 @@ from sarwatch_train.export import export
 from sarwatch_train.model import ModelConfig, SarYolo
 from sarwatch_train.train import ModelEMA, learning_rate
 
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
 
 
 class ScheduleTest(unittest.TestCase):
