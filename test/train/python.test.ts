@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Box, ScoredBox } from '../../dist/src/eval/coco-ap.js';
+import type { Box, ImageDetections, ScoredBox } from '../../dist/src/eval/coco-ap.js';
 import { evaluateDetections } from '../../dist/src/eval/coco-ap.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
+import { Rng } from '../../dist/src/synth/rng.js';
 import { REPO, rm, runCli, skipNote, tmpDir } from '../helpers.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -27,21 +28,10 @@ function python(args: string[], input?: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Images with ships, and detections that are near misses, hits, duplicates and false alarms. */
-function fixture(seed: number): { dets: ScoredBox[]; gts: Box[] }[] {
-  const r = rng(seed);
+function fixture(seed: number): ImageDetections {
+  const rng = new Rng(seed); // seeded, so a failure can be replayed
+  const r = () => rng.uniform();
   return Array.from({ length: 40 }, () => {
     const gts: Box[] = Array.from({ length: Math.floor(r() * 5) }, () => {
       const x = r() * 400;

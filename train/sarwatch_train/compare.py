@@ -24,8 +24,8 @@ import sys
 import numpy as np
 import torch
 
-from .data import load_ssdd, pad_to_stride
-from .evaluate import average_precision, match_image, postprocess
+from .data import load_ssdd
+from .evaluate import average_precision, detect_samples, match_image
 from .model import ModelConfig, SarYolo, load_checkpoint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,18 +35,11 @@ DEFAULT_SSDD = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "d
 ImageMatches = tuple[np.ndarray, np.ndarray, int]
 
 
-@torch.no_grad()
 def image_matches(model: SarYolo, samples) -> list[ImageMatches]:
-    model.eval()
-    model.detect.export = True
     rows = []
-    for s in samples:
-        x = torch.from_numpy(pad_to_stride(s.image)).permute(2, 0, 1)[None].float() / 255.0
-        boxes, scores = postprocess(model(x)[0], iou=0.5)
-        gt = s.boxes[s.boxes[:, 0] != 2, 1:]
+    for boxes, scores, gt in detect_samples(model, samples, iou=0.5):
         ss, tp = match_image(boxes, scores, gt)
         rows.append((ss, tp[:, 0], len(gt)))
-    model.detect.export = False
     return rows
 
 

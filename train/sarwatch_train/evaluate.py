@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .data import pad_to_stride
+
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
 
 
@@ -118,3 +120,21 @@ def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_c
     offset = label[:, None].float() * 10000.0
     k = nms(xyxy + offset, score, iou)[:max_det]
     return xyxy[k].numpy(), score[k].numpy()
+
+
+@torch.no_grad()
+def detect_samples(model, samples, iou: float = 0.6) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per sample: (boxes xyxy, scores) of the vessel detections down to conf 0.001, and the
+    labelled vessel boxes (non_vessel labels dropped). The image is padded to a multiple of 32,
+    as in validation; the model is left in eval mode with its training head."""
+    model.eval()
+    model.detect.export = True
+    out = []
+    try:
+        for s in samples:
+            x = torch.from_numpy(pad_to_stride(s.image)).permute(2, 0, 1)[None].float() / 255.0
+            boxes, scores = postprocess(model(x)[0], iou=iou)
+            out.append((boxes, scores, s.boxes[s.boxes[:, 0] != 2, 1:]))
+    finally:
+        model.detect.export = False
+    return out

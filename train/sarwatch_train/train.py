@@ -41,8 +41,8 @@ import time
 import numpy as np
 import torch
 
-from .data import CLASS_NAMES, Augmenter, load_chips, load_ssdd, pad_to_stride
-from .evaluate import evaluate, postprocess
+from .data import CLASS_NAMES, Augmenter, load_chips, load_ssdd
+from .evaluate import detect_samples, evaluate
 from .loss import DetectionLoss
 from .model import ModelConfig, SarYolo, count_gflops, count_params
 
@@ -105,19 +105,9 @@ def collate(batch):
     return imgs, t
 
 
-@torch.no_grad()
 def validate(model, samples, conf: float = 0.25) -> dict:
-    model.eval()
-    model.detect.export = True
-    dets, gts = [], []
-    for s in samples:
-        img = pad_to_stride(s.image)
-        x = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255.0
-        y = model(x)[0]
-        dets.append(postprocess(y))
-        gts.append(s.boxes[s.boxes[:, 0] != 2, 1:])
-    model.detect.export = False
-    return evaluate(dets, gts, conf)
+    found = detect_samples(model, samples)
+    return evaluate([(b, s) for b, s, _ in found], [g for _, _, g in found], conf)
 
 
 def fitness(m: dict) -> float:
