@@ -18,6 +18,7 @@ export interface RuntimeCliOptions {
   telemetry?: string;
   telemetryEncoding: string;
   telemetryHwm: string;
+  telemetryWait: string;
   powerSource: string;
   powerRate: string;
   powerModel?: string;
@@ -29,6 +30,7 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--telemetry <endpoint>', 'publish telemetry over ZeroMQ, e.g. tcp://127.0.0.1:5556 or ipc:///tmp/sarwatch.ipc')
     .option('--telemetry-encoding <e>', 'json or msgpack', 'json')
     .option('--telemetry-hwm <n>', 'messages queued per subscriber before telemetry is dropped', '1000')
+    .option('--telemetry-wait <ms>', 'wait up to this long for a first subscriber before the scene starts (ZeroMQ loses what is published before one joins)', '1000')
     .option('--power-source <s>', 'auto (INA260, then RAPL, then model), ina260, rapl or model', 'auto')
     .option('--power-rate <hz>', 'power sampling rate', '10')
     .option('--power-model <spec>', `host CPU model coefficients, idle=W,core=W (default idle=${DEFAULT_HOST_MODEL.idleW},core=${DEFAULT_HOST_MODEL.coreW})`)
@@ -69,6 +71,9 @@ export async function withRuntime<T>(o: RuntimeCliOptions, threads: number, job:
         encoding: oneOf('--telemetry-encoding', o.telemetryEncoding, ['json', 'msgpack'] as const) as Encoding,
         hwm: integer('--telemetry-hwm', o.telemetryHwm, 1, 10_000_000),
       });
+      const waitMs = integer('--telemetry-wait', o.telemetryWait, 0, 600_000);
+      if (!(await publisher.waitForSubscriber(waitMs)))
+        process.stderr.write(`telemetry: no subscriber on ${o.telemetry} after ${waitMs} ms; publishing anyway (a subscriber that joins later misses what came before)\n`);
     }
     const obs = publisher?.observer(power, budgetW);
     try {

@@ -7,6 +7,13 @@
  * message is counted as dropped and reported in `health`. Memory is bounded by
  * the high-water mark; inference never waits on a subscriber, and every
  * detection is in the output files anyway.
+ *
+ * The socket is an XPUB so that the publisher sees subscriptions arrive. PUB/SUB
+ * drops whatever is published before a subscription reaches the publisher (the
+ * ZeroMQ "slow joiner"): a listener that was already running when the scene
+ * started still needs one reconnect interval (100 ms) after the bind, and
+ * without a wait it lost the scene's `start` message. `waitForSubscriber` is
+ * that wait, bounded; the CLI calls it once before the scene starts.
  */
 import * as zmq from 'zeromq';
 import { SarwatchError } from '../errors.js';
@@ -54,7 +61,11 @@ export class TelemetryPublisher {
   sent = 0;
   dropped = 0;
   sceneId = '';
-  private readonly socket: zmq.Publisher;
+  /** Distinct topic prefixes subscribed to right now (0: nobody is listening). */
+  subscriptions = 0;
+  private readonly socket: zmq.XPublisher;
+  private readonly watching: Promise<void>;
+  private subscribed: (() => void) | null = null;
   private readonly seq: Record<Topic, number> = Object.fromEntries(TOPICS.map((t) => [t, 0])) as Record<Topic, number>;
   private readonly t0 = performance.now();
   private readonly statusEveryMs: number;
@@ -62,15 +73,46 @@ export class TelemetryPublisher {
   private droppedAtLastStatus = 0;
   backendName: string | null = null;
 
-  private constructor(socket: zmq.Publisher, o: PublisherOptions) {
+  private constructor(socket: zmq.XPublisher, o: PublisherOptions) {
     this.socket = socket;
     this.endpoint = o.endpoint;
     this.encoding = o.encoding ?? 'json';
     this.statusEveryMs = (o.statusEveryS ?? 2) * 1000;
+    this.watching = this.watchSubscriptions();
+  }
+
+  /** Reads subscription frames (1 = subscribe, 0 = unsubscribe, then the prefix) until the socket closes. */
+  private async watchSubscriptions(): Promise<void> {
+    try {
+      for await (const [frame] of this.socket) {
+        if (frame[0] === 1) this.subscriptions++;
+        else if (frame[0] === 0) this.subscriptions = Math.max(0, this.subscriptions - 1);
+        if (this.subscriptions > 0) this.subscribed?.();
+      }
+    } catch (e) {
+      if (!this.socket.closed) throw e;
+    }
+  }
+
+  /**
+   * Resolves true once a subscriber has subscribed, false after `ms` without one.
+   * What is published before then reaches nobody, so call it before the scene starts.
+   */
+  async waitForSubscriber(ms: number): Promise<boolean> {
+    if (this.subscriptions > 0) return true;
+    if (ms <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const arrived = await Promise.race([
+      new Promise<boolean>((r) => (this.subscribed = () => r(true))),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
+    clearTimeout(timer);
+    this.subscribed = null;
+    return arrived;
   }
 
   static async open(o: PublisherOptions): Promise<TelemetryPublisher> {
-    const socket = new zmq.Publisher({ sendHighWaterMark: o.hwm ?? 1000, sendTimeout: 0, noDrop: true, linger: 500 });
+    const socket = new zmq.XPublisher({ sendHighWaterMark: o.hwm ?? 1000, sendTimeout: 0, noDrop: true, linger: 500 });
     try {
       await socket.bind(o.endpoint);
     } catch (e) {
@@ -111,7 +153,7 @@ export class TelemetryPublisher {
       backend: this.backendName,
       dropped_total: this.dropped,
       queue_depth: null,
-      details: { sent: this.sent },
+      details: { sent: this.sent, subscriptions: this.subscriptions },
     });
   }
 
@@ -216,5 +258,6 @@ export class TelemetryPublisher {
     // Let queued messages go (linger), then close.
     await new Promise((r) => setTimeout(r, 50));
     this.socket.close();
+    await this.watching;
   }
 }
