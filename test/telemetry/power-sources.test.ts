@@ -115,15 +115,22 @@ describe('modelled power and the sampler', () => {
   it('samples off the main thread at the configured rate and integrates energy', async () => {
     const root = tree('sampler', { 'sys/class/hwmon/hwmon0/name': 'ina260', 'sys/class/hwmon/hwmon0/power1_input': '5000000' });
     const s = await PowerSampler.start({ source: { choice: 'auto', root }, rateHz: 50 });
+    // The first reading is there as soon as start() resolves (not the zeroed buffer).
+    expect(s.latest()).toMatchObject({ watts: 5, energy: 0 });
+    expect(s.latest().t).toBeGreaterThan(0);
     let n = 0;
     s.onSample(() => n++);
-    const e0 = s.energyAt();
+    // Energy is compared with the time that actually passed: on a loaded machine a
+    // 600 ms timer can fire late, and a fixed 3 J would then fail for the wrong reason.
+    const t0 = performance.now();
+    const e0 = s.energyAt(t0);
     await new Promise((r) => setTimeout(r, 600));
-    const e1 = s.energyAt();
+    const t1 = performance.now();
+    const e1 = s.energyAt(t1);
     await s.stop();
     expect(s.kind).toBe('ina260');
     expect(n).toBeGreaterThan(15); // ~30 at 50 Hz
-    expect(e1 - e0).toBeCloseTo(5 * 0.6, 0); // 5 W for 0.6 s = 3 J
+    expect(e1 - e0).toBeCloseTo((5 * (t1 - t0)) / 1000, 6); // 5 W × elapsed (3 J for 0.6 s)
     expect(s.windowAvg(5)).toBeCloseTo(5, 9);
   });
 });

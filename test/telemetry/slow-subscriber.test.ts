@@ -37,8 +37,10 @@ describe('slow subscriber', () => {
     // 80,000 more messages × 2 kB = 160 MB offered after warm-up; memory stays flat.
     expect(pub.sent + pub.dropped).toBe(100_000);
     expect(pub.dropped).toBeGreaterThan(90_000);
-    expect(grown).toBeLessThan(25);
-    expect(worst).toBeLessThan(100); // no send ever waited (a blocking send would hang here)
+    expect(grown).toBeLessThan(60); // unbounded queues would grow by ~160 MB
+    // No send ever waited: a blocking send would hang here for good. The bound leaves
+    // room for a garbage-collection pause on a loaded 2-core CI machine.
+    expect(worst).toBeLessThan(1000);
     stalled.close();
     await pub.close();
   });

@@ -9,7 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openSource, type SourceConfig } from './probe.js';
 import { SLOT, type SamplerReply } from './sampler.js';
 
-const { cfg, rateHz, shared } = workerData as { cfg: SourceConfig; rateHz: number; shared: SharedArrayBuffer };
+const { cfg, rateHz, shared, clockOrigin } = workerData as { cfg: SourceConfig; rateHz: number; shared: SharedArrayBuffer; clockOrigin: number };
+// Sample times are on the parent thread's performance.now() clock: each thread's clock
+// starts at its own timeOrigin, and energy is extrapolated on the parent from `t`.
+const skew = performance.timeOrigin - clockOrigin;
+const now = (): number => performance.now() + skew;
 const f64 = new Float64Array(shared);
 const port = parentPort!;
 
@@ -24,15 +28,17 @@ function publish(t: number, watts: number, energy: number, volts: number | null,
 }
 
 try {
-  const t0 = performance.now();
+  const t0 = now();
   const { source, passedOver } = openSource(cfg, t0);
-  port.postMessage({ type: 'ready', kind: source.kind, detail: source.detail, measured: source.measured, passedOver } satisfies SamplerReply);
   let lastT = t0;
   let lastW = source.read(t0).watts;
   let energy = 0;
+  // The first sample is in shared memory before `ready`: a reader that starts at once
+  // must not see the all-zero buffer (it did, and took 0 W at t = 0 as its baseline).
   publish(t0, lastW, 0, null, null);
+  port.postMessage({ type: 'ready', kind: source.kind, detail: source.detail, measured: source.measured, passedOver } satisfies SamplerReply);
   const timer = setInterval(() => {
-    const t = performance.now();
+    const t = now();
     const r = source.read(t);
     if (!Number.isFinite(r.watts)) return;
     energy += ((lastW + r.watts) / 2) * ((t - lastT) / 1000);

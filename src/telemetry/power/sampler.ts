@@ -64,7 +64,7 @@ export class PowerSampler {
     const cfg: SourceConfig = { ...DEFAULT_SOURCE, ...opts.source };
     const rateHz = opts.rateHz ?? 10;
     const shared = new SharedArrayBuffer(8 * 8);
-    const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData: { cfg, rateHz, shared } });
+    const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData: { cfg, rateHz, shared, clockOrigin: performance.timeOrigin } });
     const ready = await new Promise<Extract<SamplerReply, { type: 'ready' }>>((resolve, reject) => {
       worker.once('message', (m: SamplerReply) => {
         if (m.type === 'ready') resolve(m);
@@ -101,7 +101,11 @@ export class PowerSampler {
   /** Joules since the sampler started, extrapolated from the latest sample to `nowMs`. */
   energyAt(nowMs = performance.now()): number {
     const s = this.latest();
-    return s.energy + s.watts * Math.max(0, nowMs - s.t) / 1000;
+    // No clamp at nowMs < s.t: the worker's clock is mapped onto this thread's through
+    // the two timeOrigins, which agree to about a millisecond, and a clamp there made the
+    // energy between two reads wrong by watts × that error. Extrapolating a little
+    // backwards keeps differences exact.
+    return Math.max(0, s.energy + (s.watts * (nowMs - s.t)) / 1000);
   }
 
   /** Mean watts over the last `seconds` of samples (the latest reading if none). */
