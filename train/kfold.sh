@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # k-fold hold-out over SSDD's train.txt, to choose between adaptation candidates with
 # every training image as validation (out of fold) instead of one tenth of them.
-#   train/kfold.sh K OUT STAGE [STAGE ...]      e.g. train/kfold.sh 3 train/runs/kfold3 joint harbour
+#   train/kfold.sh K OUT STAGE [STAGE ...]      e.g. train/kfold.sh 3 train/runs/kfold3 joint harbour distil
 # Fold i trains stage `ssdd` without the ids at positions i, i+K, i+2K ... of train.txt,
 # then each candidate stage from that checkpoint (one --out per fold, so `ssdd` runs
 # once per fold), and `compare oof` scores every candidate, and stage 1, on the images
 # its own fold held out, pooled over folds, with paired bootstrap intervals.
 # Resumable: run it again and finished stages are skipped. Never reads test.txt.
 # Time: K x (stage 1 + the candidates) on (K-1)/K of the images; about 9 h for
-# K=3 and two candidates on this project's 2-core CPU (17 h for K=5).
+# K=3 and two candidates on this project's 2-core CPU (17 h for K=5), 11 h with `distil`.
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: train/kfold.sh K OUT STAGE [STAGE ...]" >&2

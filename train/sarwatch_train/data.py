@@ -142,37 +142,51 @@ def _gain(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (f.clip(0, 255) * (img > 0)).astype(np.uint8)  # keep padding/NODATA at 0
 
 
-def _geometric(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator):
+def _geometric(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, aux: np.ndarray | None = None):
+    """Flips and 90-degree rotations of the image, its boxes and (when given) a per-pixel
+    map `aux` that must follow the pixels. `aux` draws nothing from `rng`."""
     h, w = img.shape[:2]
     b = boxes.copy()
     if rng.random() < 0.5:
         img = img[:, ::-1]
+        aux = None if aux is None else aux[:, ::-1]
         b[:, [1, 3]] = w - b[:, [3, 1]]
     if rng.random() < 0.5:
         img = img[::-1]
+        aux = None if aux is None else aux[::-1]
         b[:, [2, 4]] = h - b[:, [4, 2]]
     k = int(rng.integers(0, 4))
     for _ in range(k):  # rotate 90 degrees counter-clockwise: (x, y) -> (y, W - x)
         hh, ww = img.shape[:2]
         img = np.rot90(img)
+        aux = None if aux is None else np.rot90(aux)
         nb = b.copy()
         nb[:, 1], nb[:, 3] = b[:, 2], b[:, 4]
         nb[:, 2], nb[:, 4] = ww - b[:, 3], ww - b[:, 1]
         b = nb
-    return np.ascontiguousarray(img), b
+    if aux is None:
+        return np.ascontiguousarray(img), b
+    return np.ascontiguousarray(img), b, np.ascontiguousarray(aux)
 
 
 class Augmenter:
     """Mosaic of four native-scale images with scale jitter, then a random crop,
-    flips, 90-degree rotations, speckle and gain jitter."""
+    flips, 90-degree rotations, speckle and gain jitter.
+
+    With `source_kind` set, each call also returns an SxS uint8 map that is 1 where the
+    pixel came from a sample of that kind ("image": SSDD) and 0 elsewhere (other kinds,
+    and the empty canvas), transformed with the image. The distillation stage uses it to
+    keep the stage-1 model's answers on SSDD pixels only. The map draws nothing from the
+    random generator: the images are the same with and without it."""
 
     def __init__(self, samples: list[Sample], size: int, seed: int, mosaic: float = 1.0,
-                 scale: tuple[float, float] = (0.6, 1.5)):
+                 scale: tuple[float, float] = (0.6, 1.5), source_kind: str | None = None):
         self.samples = samples
         self.size = size
         self.rng = np.random.default_rng(seed)
         self.mosaic = mosaic
         self.scale = scale
+        self.source_kind = source_kind
 
     def _one(self, idx: int):
         s = self.samples[idx]
@@ -188,6 +202,7 @@ class Augmenter:
         S = self.size
         if self.rng.random() < self.mosaic:
             canvas = np.zeros((2 * S, 2 * S, 2), np.uint8)
+            source = np.zeros((2 * S, 2 * S), np.uint8)
             yc, xc = (int(self.rng.uniform(S * 0.5, S * 1.5)) for _ in range(2))
             idxs = [idx] + list(self.rng.integers(0, len(self.samples), 3))
             all_b = []
@@ -209,6 +224,7 @@ class Augmenter:
                     x1a, y1a, x2a, y2a = xc, yc, min(xc + w, 2 * S), min(2 * S, yc + h)
                     x1b, y1b = 0, 0
                 canvas[y1a:y2a, x1a:x2a] = img[y1b:y1b + (y2a - y1a), x1b:x1b + (x2a - x1a)]
+                source[y1a:y2a, x1a:x2a] = kind == self.source_kind
                 bb = b.copy()
                 bb[:, [1, 3]] += x1a - x1b
                 bb[:, [2, 4]] += y1a - y1b
@@ -219,6 +235,7 @@ class Augmenter:
             boxes = np.concatenate(all_b) if all_b else np.zeros((0, 5), np.float32)
             ox, oy = xc - S // 2, yc - S // 2
             img = canvas[oy:oy + S, ox:ox + S]
+            source = source[oy:oy + S, ox:ox + S]
             boxes[:, [1, 3]] -= ox
             boxes[:, [2, 4]] -= oy
             kind = "db" if kinds[0] == "db" else "image"
@@ -231,16 +248,21 @@ class Augmenter:
             part = img[oy:oy + S, ox:ox + S]
             crop[:part.shape[0], :part.shape[1]] = part
             img = crop
+            source = np.zeros((S, S), np.uint8)
+            source[:part.shape[0], :part.shape[1]] = kind == self.source_kind
             boxes = boxes.copy()
             boxes[:, [1, 3]] -= ox
             boxes[:, [2, 4]] -= oy
         boxes = _clip_boxes(boxes, S, S)
-        img, boxes = _geometric(img, boxes, self.rng)
+        if self.source_kind is None:
+            img, boxes = _geometric(img, boxes, self.rng)
+        else:
+            img, boxes, source = _geometric(img, boxes, self.rng, source)
         if self.rng.random() < 0.5:
             img = _speckle(img, kind, self.rng)
         if self.rng.random() < 0.5:
             img = _gain(img, self.rng)
-        return img, boxes
+        return (img, boxes) if self.source_kind is None else (img, boxes, source)
 
 
 def pad_to_stride(img: np.ndarray, stride: int = 32) -> np.ndarray:

@@ -170,3 +170,53 @@ class DetectionLoss:
         wr = 1 - wl
         return (F.cross_entropy(pred_dist, tl.view(-1), reduction="none").view(tl.shape) * wl +
                 F.cross_entropy(pred_dist, tr.view(-1), reduction="none").view(tl.shape) * wr).mean(-1, keepdim=True)
+
+
+class DistillationLoss:
+    """Learning without forgetting, for adapting the stage-1 model to synthetic chips.
+
+    Adapting to Sentinel-1 chips costs SSDD accuracy, most of it on inshore ships
+    (models/sarwatch-yolov8-sar.md, "What would close the gap", item 4). Here the
+    frozen stage-1 model (the teacher) sees the same batch; on anchors where it is
+    confident (a class probability above `tau`) and whose cell lies on SSDD pixels
+    (`source`, from the augmenter), the student is pulled towards the teacher's class
+    probabilities (BCE against soft targets) and its box distributions (KL divergence
+    of the DFL bins). Chip pixels are left to the labels: there the teacher is the
+    model that found 27 % of the vessels.
+    """
+
+    def __init__(self, model, tau: float = 0.25, gain: float = 1.0):
+        head = model.detect
+        self.nc, self.reg_max, self.no = head.nc, head.reg_max, head.no
+        self.strides = [int(s) for s in head.stride.tolist()]
+        self.tau, self.gain = tau, gain
+
+    def anchors_on_source(self, feats, source):
+        """source: [B, 1, S, S] in {0, 1}; returns [B, A]: the anchor's cell is mostly source pixels."""
+        cells = [F.avg_pool2d(source, s, s).flatten(1) for s in self.strides]
+        for c, f in zip(cells, feats):
+            if c.shape[1] != f.shape[2] * f.shape[3]:
+                raise ValueError(f"source map {tuple(source.shape)} does not match a {tuple(f.shape[2:])} feature map")
+        return torch.cat(cells, 1) > 0.5
+
+    def __call__(self, student, teacher, source):
+        """student, teacher: lists of [B, no, h, w] (raw head outputs); returns (loss, detached part)."""
+        B = student[0].shape[0]
+        s = torch.cat([f.view(B, self.no, -1) for f in student], 2).permute(0, 2, 1)   # [B, A, no]
+        t = torch.cat([f.view(B, self.no, -1) for f in teacher], 2).permute(0, 2, 1).detach()
+        s_dist, s_cls = s.split((self.reg_max * 4, self.nc), 2)
+        t_dist, t_cls = t.split((self.reg_max * 4, self.nc), 2)
+        t_prob = t_cls.sigmoid()
+        keep = (t_prob.amax(2) > self.tau) & self.anchors_on_source(student, source)
+        n = int(keep.sum())
+        if n == 0:
+            zero = s.sum() * 0.0  # keeps the graph, adds nothing
+            return zero, torch.zeros(())
+        # BCE against soft targets minus the targets' own entropy: 0 when the student agrees.
+        p = t_prob[keep]
+        cls = (F.binary_cross_entropy_with_logits(s_cls[keep], p, reduction="sum")
+               - F.binary_cross_entropy_with_logits(t_cls[keep], p, reduction="sum")) / n
+        box = F.kl_div(F.log_softmax(s_dist[keep].view(-1, self.reg_max), 1),
+                       F.softmax(t_dist[keep].view(-1, self.reg_max), 1), reduction="sum") / n
+        part = self.gain * (cls + box)
+        return part * B, part.detach()

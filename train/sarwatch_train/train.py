@@ -20,6 +20,9 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
   `settle`     (`--stages ssdd,joint,settle`): 4 epochs after `joint` with SSDD once per epoch.
   `harbour`    (`--stages ssdd,harbour`): `joint` with chips that also carry vessels moored
                along their coasts (`synth --moored 0.3`).
+  `distil`     (`--stages ssdd,distil`, added 2026-11-22): `joint` plus distillation from the
+               stage-1 checkpoint on SSDD pixels (loss.DistillationLoss), so that adapting to
+               Sentinel-1 chips keeps what stage 1 finds on SSDD.
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
@@ -43,7 +46,7 @@ import torch
 
 from .data import CLASS_NAMES, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
-from .loss import DetectionLoss
+from .loss import DetectionLoss, DistillationLoss
 from .model import ModelConfig, SarYolo, count_gflops, count_params
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,6 +67,9 @@ STAGES = {
     "harbour": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, moored=0.3),
     # Opt-in: after `joint`, a short pass with SSDD once per epoch (as in `sea`) for synthetic recall.
     "settle": dict(epochs=4, lr0=0.0005, warmup=1, close_mosaic=2, chips=1200),
+    # Candidate: `joint` that also keeps the stage-1 model's confident answers on SSDD pixels
+    # (loss.DistillationLoss; the teacher is the checkpoint the stage starts from).
+    "distil": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, distil=1.0),
 }
 
 
@@ -96,12 +102,17 @@ def learning_rate(it: int, total: int, warm_iters: int, lr0: float, lrf: float =
 
 
 def collate(batch):
+    """(image, boxes[, source]) samples -> images [B, 2, S, S] in 0..1, targets [K, 6]
+    (batch index, cls, x1, y1, x2, y2)[, source maps [B, 1, S, S]]."""
     imgs = torch.from_numpy(np.stack([b[0] for b in batch])).permute(0, 3, 1, 2).float() / 255.0
     rows = []
-    for i, (_, boxes) in enumerate(batch):
+    for i, b in enumerate(batch):
+        boxes = b[1]
         if len(boxes):
             rows.append(np.concatenate([np.full((len(boxes), 1), i, np.float32), boxes], 1))
     t = torch.from_numpy(np.concatenate(rows)) if rows else torch.zeros((0, 6))
+    if len(batch[0]) == 3:
+        return imgs, t, torch.from_numpy(np.stack([b[2] for b in batch])).float()[:, None]
     return imgs, t
 
 
@@ -174,6 +185,15 @@ def run_stage(name: str, args, init_weights: str | None):
         print(f"[{name}] resuming at epoch {start_epoch}", flush=True)
 
     loss_fn = DetectionLoss(model)
+    teacher, distil_fn = None, None
+    if cfg.get("distil"):
+        if not init_weights:
+            sys.exit(f"stage {name} distils from the stage before it: run it after `ssdd` (--stages ssdd,{name})")
+        teacher = SarYolo(ModelConfig())
+        teacher.load_state_dict(torch.load(init_weights)["model"])
+        teacher.eval().requires_grad_(False)
+        distil_fn = DistillationLoss(model, gain=cfg["distil"])
+        print(f"[{name}] distilling from {init_weights} on SSDD pixels (gain {cfg['distil']})", flush=True)
     bs, epochs = args.batch, cfg["epochs"]
     nb = len(samples) // bs
     warm_iters = max(cfg["warmup"] * nb, 50)
@@ -181,16 +201,25 @@ def run_stage(name: str, args, init_weights: str | None):
     for epoch in range(start_epoch, epochs):
         model.train()
         mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
-        aug = Augmenter(samples, args.imgsz, seed=args.seed * 1000 + epoch, mosaic=mosaic)
+        aug = Augmenter(samples, args.imgsz, seed=args.seed * 1000 + epoch, mosaic=mosaic,
+                        source_kind="image" if teacher else None)
         perm = np.random.default_rng(args.seed + epoch).permutation(len(samples))
-        t0, tot = time.time(), torch.zeros(3)
+        t0, tot, tot_distil = time.time(), torch.zeros(3), 0.0
         for i in range(nb):
             it = i + nb * epoch
             lr = learning_rate(it, epochs * nb, warm_iters, cfg["lr0"], lrf)
             for g in opt.param_groups:
                 g["lr"] = lr
-            imgs, targets = collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
-            loss, parts = loss_fn(model(imgs), targets)
+            batch = collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
+            imgs, targets = batch[0], batch[1]
+            feats = model(imgs)
+            loss, parts = loss_fn(feats, targets)
+            if teacher is not None:
+                with torch.no_grad():
+                    _, t_feats = teacher(imgs)
+                d_loss, d_part = distil_fn(feats, t_feats, batch[2])
+                loss = loss + d_loss
+                tot_distil += float(d_part)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -201,6 +230,8 @@ def run_stage(name: str, args, init_weights: str | None):
         metrics = validate(ema.ema, val) if (epoch % args.val_every == 0 or epoch >= epochs - 10) else None
         line = {"stage": name, "epoch": epoch, "lr": round(lr, 6), "box": round(float(tot[0]), 4),
                 "cls": round(float(tot[1]), 4), "dfl": round(float(tot[2]), 4), "sec": round(time.time() - t0, 1)}
+        if teacher is not None:
+            line["distil"] = round(tot_distil / nb, 4)
         if metrics:
             line.update({k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)})
             f = fitness(metrics)

@@ -118,6 +118,18 @@ class GeometricTest(unittest.TestCase):
             self.assertEqual(int((out[:, :, 0] > 100).sum()), int((img[:, :, 0] > 100).sum()))
         self.assertEqual(seen, {(80, 64), (64, 80)})
 
+    def test_a_pixel_map_follows_the_pixels_and_draws_nothing(self):
+        rng = np.random.default_rng(2)
+        img, boxes = _scene(rng, size=80)
+        img, boxes = img[:, :64], _clip_boxes(boxes, 64, 80)
+        aux = (img[:, :, 0] > 100).astype(np.uint8)
+        for seed in range(24):
+            out, b = _geometric(img, boxes, np.random.default_rng(seed))
+            out2, b2, aux2 = _geometric(img, boxes, np.random.default_rng(seed), aux)
+            np.testing.assert_array_equal(out, out2)
+            np.testing.assert_array_equal(b, b2)
+            np.testing.assert_array_equal(aux2, (out[:, :, 0] > 100).astype(np.uint8))
+
 
 class ClipTest(unittest.TestCase):
     def test_boxes_mostly_outside_the_crop_are_dropped(self):
@@ -144,6 +156,31 @@ class RadiometricTest(unittest.TestCase):
 
 
 class AugmenterTest(unittest.TestCase):
+    def test_source_map_marks_the_pixels_of_one_kind(self):
+        # SSDD-like pictures are bright everywhere; chips are all zero, like the empty canvas,
+        # and speckle and gain keep zeros at zero. So where the map says 0 the pixel must be 0,
+        # and where it says 1 the pixel is (almost always) bright.
+        rng = np.random.default_rng(4)
+        samples = [Sample(rng.integers(100, 250, (48 + 8 * i, 56, 2)).astype(np.uint8), np.zeros((0, 5), np.float32),
+                          kind="image", name=f"p{i}") for i in range(3)]
+        samples += [Sample(np.zeros((64, 64, 2), np.uint8), np.zeros((0, 5), np.float32), kind="db", name=f"c{i}")
+                    for i in range(3)]
+        values = set()
+        for mosaic in (0.0, 1.0):
+            plain = Augmenter(samples, 64, seed=7, mosaic=mosaic)
+            mapped = Augmenter(samples, 64, seed=7, mosaic=mosaic, source_kind="image")
+            for i in range(16):
+                img, boxes = plain(i % len(samples))
+                img2, boxes2, src = mapped(i % len(samples))
+                np.testing.assert_array_equal(img, img2)  # the map changes nothing else
+                np.testing.assert_array_equal(boxes, boxes2)
+                self.assertEqual((src.shape, src.dtype), ((64, 64), np.uint8))
+                self.assertEqual(int(img[src == 0].max(initial=0)), 0)
+                if (src == 1).any():
+                    self.assertGreater(float((img[:, :, 0][src == 1] > 0).mean()), 0.99)
+                values |= set(np.unique(src).tolist())
+        self.assertEqual(values, {0, 1})
+
     def test_output_crops_keep_their_targets(self):
         rng = np.random.default_rng(3)
         samples = [Sample(*_scene(rng), kind="image", name=f"s{i}") for i in range(6)]

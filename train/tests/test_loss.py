@@ -1,10 +1,10 @@
-"""Loss parts: IoU/CIoU, the task-aligned assigner, DFL, and the whole loss learning a batch."""
+"""Loss parts: IoU/CIoU, the task-aligned assigner, DFL, distillation, and the whole loss learning a batch."""
 import math
 import unittest
 
 import torch
 
-from sarwatch_train.loss import DetectionLoss, TaskAlignedAssigner, bbox2dist, bbox_iou
+from sarwatch_train.loss import DetectionLoss, DistillationLoss, TaskAlignedAssigner, bbox2dist, bbox_iou
 from sarwatch_train.model import ModelConfig, SarYolo, make_anchors
 
 torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
@@ -96,6 +96,64 @@ class DflTest(unittest.TestCase):
         wrong = torch.full((1, 16), -30.0)
         wrong[0, 7] = 0.0
         self.assertLess(float(DetectionLoss._dfl(exact, target)), float(DetectionLoss._dfl(wrong, target)))
+
+
+class DistillationTest(unittest.TestCase):
+    """loss.DistillationLoss on hand-made head outputs of a 64 px batch (8x8, 4x4, 2x2 cells)."""
+
+    def setUp(self):
+        torch.manual_seed(0)
+        self.model = SarYolo(ModelConfig(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16))
+        self.fn = DistillationLoss(self.model, tau=0.25)
+        no = self.model.detect.no
+        self.teacher = [torch.randn(2, no, 64 // s, 64 // s) for s in (8, 16, 32)]
+        for t in self.teacher:
+            t[:, -3:] = 3.0  # confident everywhere (sigmoid 0.95)
+        self.left = torch.zeros(2, 1, 64, 64)
+        self.left[..., :32] = 1.0  # SSDD pixels on the left half only
+
+    def student(self, noise=0.5):
+        return [(t + noise * torch.randn_like(t)).requires_grad_(True) for t in self.teacher]
+
+    def test_zero_when_the_student_agrees_positive_when_not(self):
+        same, _ = self.fn([t.clone() for t in self.teacher], self.teacher, self.left)
+        self.assertAlmostEqual(float(same), 0.0, places=4)
+        differ, part = self.fn(self.student(), self.teacher, self.left)
+        self.assertGreater(float(differ), 0.01)
+        self.assertAlmostEqual(float(differ), 2 * float(part), places=5)  # times the batch size
+
+    def test_only_confident_anchors_on_source_pixels_count(self):
+        s = self.student()
+        loss, _ = self.fn(s, self.teacher, self.left)
+        loss.backward()
+        for g in (x.grad for x in s):
+            w = g.shape[-1]
+            self.assertGreater(float(g[..., : w // 2].abs().sum()), 0.0)
+            self.assertEqual(float(g[..., w // 2:].abs().sum()), 0.0)  # chip pixels: the labels decide
+        none, _ = self.fn(self.student(), self.teacher, torch.zeros(2, 1, 64, 64))
+        self.assertEqual(float(none), 0.0)
+        unsure = [t.clone() for t in self.teacher]
+        for t in unsure:
+            t[:, -3:] = -3.0  # teacher not confident anywhere
+        self.assertEqual(float(self.fn(self.student(), unsure, self.left)[0]), 0.0)
+
+    def test_a_source_map_of_the_wrong_size_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "does not match"):
+            self.fn(self.student(), self.teacher, torch.ones(2, 1, 32, 32))
+
+    def test_minimising_it_recovers_the_teachers_scores(self):
+        s = self.student(noise=2.0)
+        opt = torch.optim.Adam(s, lr=0.05)
+        for _ in range(300):
+            loss, _ = self.fn(s, self.teacher, self.left)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.assertLess(float(loss), 0.01)
+        for a, t in zip(s, self.teacher):
+            w = t.shape[-1]
+            got, want = a[:, -3:, :, : w // 2].detach().sigmoid(), t[:, -3:, :, : w // 2].sigmoid()
+            self.assertLess(float((got - want).abs().max()), 0.05)
 
 
 class LearnsTest(unittest.TestCase):
