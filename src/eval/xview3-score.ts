@@ -31,12 +31,8 @@ export interface PredRow extends Point {
   distanceFromShoreKm: number | null;
 }
 
-export interface LabelRow extends Point {
-  sceneId: string;
-  isVessel: boolean | null;
-  isFishing: boolean | null;
-  lengthM: number | null;
-  distanceFromShoreKm: number | null;
+/** A label row: a prediction row's fields plus the label's confidence. */
+export interface LabelRow extends PredRow {
   confidence: 'HIGH' | 'MEDIUM' | 'LOW';
 }
 
@@ -220,29 +216,26 @@ function point(r: Record<string, string>, file: string, line: number): Point {
   return { row, col };
 }
 
-export function readPredictions(file: string): PredRow[] {
-  return readCsv(file, ['detect_scene_row', 'detect_scene_column', 'scene_id']).map((r, i) => ({
-    ...point(r, file, i + 2),
+/** The columns predictions and labels share; `line` is the CSV line (header = 1). */
+function predRow(r: Record<string, string>, file: string, line: number): PredRow {
+  return {
+    ...point(r, file, line),
     sceneId: r.scene_id,
     isVessel: bool(r.is_vessel),
     isFishing: bool(r.is_fishing),
     lengthM: num(r.vessel_length_m),
     distanceFromShoreKm: num(r.distance_from_shore_km),
-  }));
+  };
+}
+
+export function readPredictions(file: string): PredRow[] {
+  return readCsv(file, ['detect_scene_row', 'detect_scene_column', 'scene_id']).map((r, i) => predRow(r, file, i + 2));
 }
 
 export function readLabels(file: string): LabelRow[] {
   return readCsv(file, ['detect_scene_row', 'detect_scene_column', 'scene_id']).map((r, i) => {
     const c = (r.confidence ?? 'HIGH').trim().toUpperCase();
-    return {
-      ...point(r, file, i + 2),
-      sceneId: r.scene_id,
-      isVessel: bool(r.is_vessel),
-      isFishing: bool(r.is_fishing),
-      lengthM: num(r.vessel_length_m),
-      distanceFromShoreKm: num(r.distance_from_shore_km),
-      confidence: c === 'LOW' || c === 'MEDIUM' ? c : 'HIGH',
-    };
+    return { ...predRow(r, file, i + 2), confidence: c === 'LOW' || c === 'MEDIUM' ? c : 'HIGH' };
   });
 }
 

@@ -2,16 +2,12 @@
  * A detection in the scene: scene pixels, WGS 84 position, class, confidence and length.
  * This is what every sink writes and what telemetry publishes.
  */
+import type { TileDetection } from '../model/decode.js';
 import type { ModelInfo } from '../model/model-info.js';
 import type { Georef } from '../scene/georef.js';
 
-export interface SceneBox {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-  score: number;
-  cls: number;
+/** A tile detection moved into scene pixel coordinates. */
+export interface SceneBox extends TileDetection {
   /** Tile that produced it (the higher-scoring one after a cross-tile merge). */
   tile: number;
 }
