@@ -9,8 +9,8 @@
 # Resumable: run it again and finished stages are skipped. Never reads test.txt.
 # Time: K x (stage 1 + the candidates) on (K-1)/K of the images. Measured on this
 # project's 2-core CPU for K=3 (fold 0, 2026-11-22): stage 1 about 1 h 45 min, `joint`
-# 51 min, `harbour` the same; `distil` about a quarter more than `joint` (the teacher's
-# forward pass): about 4 h 30 min a fold, 13 h for K=3.
+# 51 min, `harbour` 44 min; `distil` about an eighth more than `joint` per epoch (the
+# teacher's forward pass; 321 s against 280-290 s): about 4 h 20 min a fold, 13 h for K=3.
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: train/kfold.sh K OUT STAGE [STAGE ...]" >&2
