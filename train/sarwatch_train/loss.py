@@ -113,10 +113,19 @@ def bbox2dist(anchor_points, bbox, reg_max):
     return torch.cat((anchor_points - x1y1, x2y2 - anchor_points), -1).clamp_(0, reg_max - 1 - 0.01)
 
 
+def split_head(feats, reg_max: int, nc: int):
+    """Raw head outputs, a list of [B, 4 * reg_max + nc, h, w] per level, as anchor-major
+    box-bin logits [B, A, 4 * reg_max] and class logits [B, A, nc] (levels concatenated)."""
+    B = feats[0].shape[0]
+    pred = torch.cat([f.view(B, 4 * reg_max + nc, -1) for f in feats], 2).permute(0, 2, 1)
+    dist, cls = pred.split((reg_max * 4, nc), 2)
+    return dist.contiguous(), cls.contiguous()
+
+
 class DetectionLoss:
     def __init__(self, model, box: float = 7.5, cls: float = 0.5, dfl: float = 1.5):
         head = model.detect
-        self.nc, self.reg_max, self.no = head.nc, head.reg_max, head.no
+        self.nc, self.reg_max = head.nc, head.reg_max
         self.strides = head.stride.tolist()
         self.gains = (box, cls, dfl)
         self.assigner = TaskAlignedAssigner(topk=10, num_classes=self.nc)
@@ -126,10 +135,7 @@ class DetectionLoss:
     def __call__(self, feats, targets):
         """feats: list of [B, no, h, w]; targets: [K, 6] rows (batch_idx, cls, x1, y1, x2, y2) in px."""
         B = feats[0].shape[0]
-        pred = torch.cat([f.view(B, self.no, -1) for f in feats], 2)
-        pred_distri, pred_scores = pred.split((self.reg_max * 4, self.nc), 1)
-        pred_scores = pred_scores.permute(0, 2, 1).contiguous()
-        pred_distri = pred_distri.permute(0, 2, 1).contiguous()
+        pred_distri, pred_scores = split_head(feats, self.reg_max, self.nc)
         anchors, stride_t = make_anchors(feats, self.strides, 0.5)
 
         n_max = int(torch.bincount(targets[:, 0].long(), minlength=B).max()) if len(targets) else 0
@@ -187,7 +193,7 @@ class DistillationLoss:
 
     def __init__(self, model, tau: float = 0.25, gain: float = 1.0):
         head = model.detect
-        self.nc, self.reg_max, self.no = head.nc, head.reg_max, head.no
+        self.nc, self.reg_max = head.nc, head.reg_max
         self.strides = [int(s) for s in head.stride.tolist()]
         self.tau, self.gain = tau, gain
 
@@ -202,15 +208,13 @@ class DistillationLoss:
     def __call__(self, student, teacher, source):
         """student, teacher: lists of [B, no, h, w] (raw head outputs); returns (loss, detached part)."""
         B = student[0].shape[0]
-        s = torch.cat([f.view(B, self.no, -1) for f in student], 2).permute(0, 2, 1)   # [B, A, no]
-        t = torch.cat([f.view(B, self.no, -1) for f in teacher], 2).permute(0, 2, 1).detach()
-        s_dist, s_cls = s.split((self.reg_max * 4, self.nc), 2)
-        t_dist, t_cls = t.split((self.reg_max * 4, self.nc), 2)
+        s_dist, s_cls = split_head(student, self.reg_max, self.nc)
+        t_dist, t_cls = (x.detach() for x in split_head(teacher, self.reg_max, self.nc))
         t_prob = t_cls.sigmoid()
         keep = (t_prob.amax(2) > self.tau) & self.anchors_on_source(student, source)
         n = int(keep.sum())
         if n == 0:
-            zero = s.sum() * 0.0  # keeps the graph, adds nothing
+            zero = s_cls.sum() * 0.0  # keeps the graph, adds nothing
             return zero, torch.zeros(())
         # BCE against soft targets minus the targets' own entropy: 0 when the student agrees.
         p = t_prob[keep]

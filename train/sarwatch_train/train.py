@@ -171,6 +171,12 @@ def run_stage(name: str, args, init_weights: str | None):
     model.detect.bias_init(args.imgsz)
     if init_weights:
         model.load_state_dict(torch.load(init_weights)["model"])
+    teacher = None
+    if cfg.get("distil"):
+        if not init_weights:
+            sys.exit(f"stage {name} distils from the stage before it: run it after `ssdd` (--stages ssdd,{name})")
+        # The checkpoint this stage starts from, frozen; copied before a resume replaces the student's weights.
+        teacher = copy.deepcopy(model).eval().requires_grad_(False)
     opt = make_optimizer(model, cfg["lr0"])
     ema = ModelEMA(model)
     start_epoch, best = 0, -1.0
@@ -185,13 +191,8 @@ def run_stage(name: str, args, init_weights: str | None):
         print(f"[{name}] resuming at epoch {start_epoch}", flush=True)
 
     loss_fn = DetectionLoss(model)
-    teacher, distil_fn = None, None
-    if cfg.get("distil"):
-        if not init_weights:
-            sys.exit(f"stage {name} distils from the stage before it: run it after `ssdd` (--stages ssdd,{name})")
-        teacher = SarYolo(ModelConfig())
-        teacher.load_state_dict(torch.load(init_weights)["model"])
-        teacher.eval().requires_grad_(False)
+    distil_fn = None
+    if teacher is not None:
         distil_fn = DistillationLoss(model, gain=cfg["distil"])
         print(f"[{name}] distilling from {init_weights} on SSDD pixels (gain {cfg['distil']})", flush=True)
     bs, epochs = args.batch, cfg["epochs"]
