@@ -86,7 +86,11 @@ describe.skipIf(skip)('training code (Python)', () => {
     }
   });
 
-  it('exports a model the runtime reads and compiles to int8', async () => {
+  // `p2` adds a stride-4 level and depthwise-separable head convolutions (train --arch p2).
+  it.each([
+    { arch: 'n', strides: [8, 16, 32] },
+    { arch: 'p2', strides: [4, 8, 16, 32] },
+  ])('exports a model the runtime reads and compiles to int8 (arch $arch)', async ({ arch, strides }) => {
     const dir = tmpDir('sarwatch-export-');
     try {
       const ckpt = path.join(dir, 'm.pt');
@@ -96,21 +100,22 @@ describe.skipIf(skip)('training code (Python)', () => {
       // int32, which the compiler refuses by name.
       const make = python(['-c', [
         'import torch',
-        'from sarwatch_train.model import ModelConfig, SarYolo',
+        'from sarwatch_train.model import ARCHS, SarYolo',
         'torch.manual_seed(0)',
-        'm = SarYolo(ModelConfig())',
+        `m = SarYolo(ARCHS[${JSON.stringify(arch)}])`,
         'm.detect.bias_init(160)',
         'with torch.no_grad():',
         '    for _ in range(5): m(torch.rand(2, 2, 160, 160))',
-        `torch.save({"model": m.state_dict()}, ${JSON.stringify(ckpt)})`,
+        `torch.save({"model": m.state_dict(), "config": m.cfg.__dict__}, ${JSON.stringify(ckpt)})`,
       ].join('\n')]);
       expect(make.code, make.err).toBe(0);
       const exp = python(['-m', 'sarwatch_train.export', ckpt, onnx, '--imgsz', '160', '--conf', '0.2']);
       expect(exp.code, exp.err).toBe(0);
       const info = await loadModelInfo(onnx);
-      expect([info.channels, info.height, info.width, info.anchors]).toEqual([2, 160, 160, 20 * 20 + 10 * 10 + 5 * 5]);
+      const anchors = strides.reduce((n, s) => n + (160 / s) ** 2, 0);
+      expect([info.channels, info.height, info.width, info.anchors]).toEqual([2, 160, 160, anchors]);
       expect(info.names).toEqual(['vessel', 'fishing', 'non_vessel']);
-      expect(info.strides).toEqual([8, 16, 32]);
+      expect(info.strides).toEqual(strides);
       expect(info.input.kind).toBe('sar_db');
       const swp = path.join(dir, 'm.swp');
       const c = runCli(['compile', onnx, '-o', swp, '--calib-count', '2']);

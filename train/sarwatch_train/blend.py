@@ -16,7 +16,7 @@ import sys
 
 import torch
 
-from .model import ModelConfig, SarYolo, load_checkpoint
+from .model import load_checkpoint, model_from_checkpoint
 
 
 def blend_state(first: dict, second: dict, alpha: float) -> dict:
@@ -38,9 +38,9 @@ def blend(first_path: str, second_path: str, alpha: float, out_path: str) -> Non
     first = load_checkpoint(first_path)
     second = load_checkpoint(second_path)
     state = blend_state(first["model"], second["model"], alpha)
-    SarYolo(ModelConfig()).load_state_dict(state)  # fails loudly if it is not this network
+    model = model_from_checkpoint({**first, "model": state}, first_path)  # fails loudly if it is not that network
     torch.save({"model": state, "blend": {"first": first_path, "second": second_path, "alpha": alpha},
-                "config": ModelConfig().__dict__}, out_path)
+                "config": model.cfg.__dict__}, out_path)
 
 
 def main(argv=None):

@@ -26,7 +26,7 @@ import torch
 
 from .data import load_ssdd
 from .evaluate import average_precision, detect_samples, match_image
-from .model import ModelConfig, SarYolo, load_checkpoint
+from .model import SarYolo, load_checkpoint, model_from_checkpoint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SSDD = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "data", "ssdd"))
@@ -77,9 +77,7 @@ def bootstrap(per: dict[str, list[ImageMatches]], n_boot: int = 2000, seed: int 
 
 
 def _load(path: str) -> SarYolo:
-    model = SarYolo(ModelConfig())
-    model.load_state_dict(load_checkpoint(path)["model"])
-    return model
+    return model_from_checkpoint(load_checkpoint(path), path)
 
 
 def measure(ssdd: str, split: str, specs: dict[str, str], folds: int = 10, fold: int = 0) -> dict[str, list[ImageMatches]]:

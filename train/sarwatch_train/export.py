@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 
 from .data import CLASS_NAMES
-from .model import Conv, ModelConfig, SarYolo, count_gflops, count_params, load_checkpoint
+from .model import Conv, ModelConfig, count_gflops, count_params, load_checkpoint, model_from_checkpoint
 
 INPUT_SPEC = {"kind": "sar_db", "channels": [{"band": "VV", "lo": -50, "hi": 20}, {"band": "VH", "lo": -50, "hi": 20}]}
 
@@ -67,9 +67,7 @@ def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params:
 
 def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None) -> None:
     ck = load_checkpoint(ckpt_path)
-    model = SarYolo(ModelConfig())
-    model.load_state_dict(ck["model"])
-    model.eval()
+    model = model_from_checkpoint(ck, ckpt_path).eval()
     params, gflops = count_params(model), count_gflops(model, imgsz)
     fuse(model)
     model.detect.export = True

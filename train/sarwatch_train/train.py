@@ -47,7 +47,7 @@ import torch
 from .data import CLASS_NAMES, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from .loss import DetectionLoss, DistillationLoss
-from .model import ModelConfig, SarYolo, count_gflops, count_params
+from .model import ARCHS, ModelConfig, SarYolo, count_gflops, count_params
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -146,6 +146,13 @@ def ensure_chips(chips_dir: str, count: int, seed: int, moored: float = 0.0):
     subprocess.run(cmd, check=True)
 
 
+def require_arch(ck: dict, cfg: ModelConfig, path: str, arch: str) -> None:
+    """Stop, naming the file, when a checkpoint to start or resume from holds another network than
+    --arch asks for (checkpoints without a config hold the default one)."""
+    if ModelConfig.from_dict(ck.get("config", {})) != cfg:
+        sys.exit(f"{path} holds another network than --arch {arch}: train it into a fresh --out")
+
+
 def run_stage(name: str, args, init_weights: str | None):
     cfg = STAGES[name]
     out = os.path.join(args.out, name)
@@ -167,10 +174,12 @@ def run_stage(name: str, args, init_weights: str | None):
         val = val + chips[:n_val]
     print(f"[{name}] {len(samples)} training samples, {len(val)} validation samples", flush=True)
 
-    model = SarYolo(ModelConfig())
+    model = SarYolo(ARCHS[args.arch])
     model.detect.bias_init(args.imgsz)
     if init_weights:
-        model.load_state_dict(torch.load(init_weights)["model"])
+        ck = torch.load(init_weights)
+        require_arch(ck, model.cfg, init_weights, args.arch)
+        model.load_state_dict(ck["model"])
     teacher = None
     if cfg.get("distil"):
         if not init_weights:
@@ -183,6 +192,7 @@ def run_stage(name: str, args, init_weights: str | None):
     last = os.path.join(out, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last)
+        require_arch(ck, model.cfg, last, args.arch)
         model.load_state_dict(ck["model"])
         ema.ema.load_state_dict(ck["ema"])
         ema.updates = ck["updates"]
@@ -239,12 +249,13 @@ def run_stage(name: str, args, init_weights: str | None):
             if f > best:
                 best = f
                 torch.save({"model": ema.ema.state_dict(), "epoch": epoch, "metrics": metrics,
-                            "config": ModelConfig().__dict__}, os.path.join(out, "best.pt"))
+                            "config": model.cfg.__dict__}, os.path.join(out, "best.pt"))
         print(json.dumps(line), flush=True)
         with open(os.path.join(out, "log.jsonl"), "a") as f:
             f.write(json.dumps(line) + "\n")
         torch.save({"model": model.state_dict(), "ema": ema.ema.state_dict(), "updates": ema.updates,
-                    "optimizer": opt.state_dict(), "epoch": epoch, "best": best}, last + ".tmp")
+                    "optimizer": opt.state_dict(), "epoch": epoch, "best": best, "config": model.cfg.__dict__},
+                   last + ".tmp")
         os.replace(last + ".tmp", last)
     with open(os.path.join(out, "done.json"), "w") as f:
         json.dump({"best_fitness": best}, f)
@@ -260,6 +271,8 @@ def main(argv=None):
     ap.add_argument("--synth-dir", default=os.path.join(REPO, "train", "runs", "synth"),
                     help="where synthetic chips are generated (chips-<count>/)")
     ap.add_argument("--stages", default="ssdd,joint")
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="n",
+                    help="network (model.ARCHS): n, the bundled model's (default), or p2 with a stride-4 level")
     ap.add_argument("--imgsz", type=int, default=384)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--val-every", type=int, default=5)
@@ -275,8 +288,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     if not os.path.isdir(args.ssdd):
         sys.exit(f"SSDD not found at {args.ssdd}: pass --ssdd")
-    m = SarYolo(ModelConfig())
-    print(f"model: {count_params(m) / 1e6:.3f} M parameters, {count_gflops(m, 800):.2f} GFLOPs per 800x800 tile, "
+    m = SarYolo(ARCHS[args.arch])
+    print(f"model ({args.arch}): {count_params(m) / 1e6:.3f} M parameters, {count_gflops(m, 800):.2f} GFLOPs per 800x800 tile, "
           f"classes {CLASS_NAMES}", flush=True)
     weights = None
     for name in args.stages.split(","):

@@ -4,16 +4,26 @@ import unittest
 import torch
 import torch.nn as nn
 
-from sarwatch_train.model import SPPF, ModelConfig, SarYolo, count_gflops, count_params, dist2bbox, make_anchors
+from sarwatch_train.model import (ARCHS, SPPF, ModelConfig, SarYolo, count_gflops, count_params, dist2bbox, make_anchors,
+                                  model_from_checkpoint)
 
 torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
 
 
 class SizeTest(unittest.TestCase):
     def test_within_the_kv260_budget(self):
-        m = SarYolo(ModelConfig())
-        self.assertLessEqual(count_params(m), 3_500_000)
-        self.assertLessEqual(count_gflops(m, 800), 6.0)
+        for name, cfg in ARCHS.items():
+            m = SarYolo(cfg)
+            self.assertLessEqual(count_params(m), 3_500_000, name)
+            self.assertLessEqual(count_gflops(m, 800), 6.0, name)
+
+    def test_separable_head_counts_depthwise_macs(self):
+        dense, sep = SarYolo(ModelConfig()), SarYolo(ModelConfig(separable=(True, False, False)))
+        # P3's four 3x3 convs (48->32, 32->32, twice) at 100x100 become depthwise 3x3 + 1x1.
+        dense_macs = 100 * 100 * 9 * (48 * 32 + 32 * 32) * 2
+        sep_macs = 100 * 100 * (9 * 48 + 48 * 32 + 9 * 32 + 32 * 32) * 2
+        self.assertAlmostEqual((count_gflops(dense, 800) - count_gflops(sep, 800)) * 1e9 / 2, dense_macs - sep_macs,
+                               delta=1)
 
     def test_gflops_count_two_flops_per_multiply_accumulate(self):
         class One(nn.Module):
@@ -35,25 +45,35 @@ class OperatorSetTest(unittest.TestCase):
     activation, 5x5 max-pool, nearest 2x upsample; add/concat/split are not modules)."""
 
     def test_layers(self):
+        for arch, cfg in ARCHS.items():
+            with self.subTest(arch=arch):
+                self._check_layers(SarYolo(cfg))
+
+    def _check_layers(self, model):
         allowed = (SarYolo, nn.Sequential, nn.ModuleList, nn.Conv2d, nn.BatchNorm2d, nn.SiLU, nn.MaxPool2d,
                    nn.Upsample, nn.Identity)
-        for name, m in SarYolo(ModelConfig()).named_modules():
+        for name, m in model.named_modules():
             if type(m).__module__.startswith("torch.nn"):
                 self.assertIsInstance(m, allowed, name)
             if isinstance(m, nn.Conv2d):
                 self.assertIn(m.kernel_size, ((1, 1), (3, 3)), name)
                 self.assertIn(m.stride, ((1, 1), (2, 2)), name)
+                self.assertIn(m.groups, (1, m.in_channels), name)  # dense or depthwise
             if isinstance(m, nn.MaxPool2d):
                 self.assertEqual(m.kernel_size, 5, name)
                 self.assertEqual(m.stride, 1, name)
             if isinstance(m, nn.Upsample):
                 self.assertEqual((m.scale_factor, m.mode), (2.0, "nearest"), name)
-        self.assertTrue(any(isinstance(m, SPPF) for m in SarYolo(ModelConfig()).modules()))
+        self.assertTrue(any(isinstance(m, SPPF) for m in model.modules()))
 
 
 class ExportLayoutTest(unittest.TestCase):
     def test_output_is_ultralytics_layout(self):
-        cfg = ModelConfig()
+        for arch, cfg in ARCHS.items():
+            with self.subTest(arch=arch):
+                self._check_layout(cfg)
+
+    def _check_layout(self, cfg):
         m = SarYolo(cfg).eval()
         m.detect.export = True
         with torch.no_grad():
@@ -74,6 +94,35 @@ class ExportLayoutTest(unittest.TestCase):
         box = dist2bbox(torch.tensor([[1.0, 2.0, 3.0, 4.0]]), pts[:1], xywh=True)
         self.assertEqual(box.tolist(), [[1.5, 1.5, 4.0, 6.0]])
         self.assertTrue(bool((strides == 8).all()))
+
+
+class ArchitectureTest(unittest.TestCase):
+    def test_p2_adds_a_stride_4_level(self):
+        feats = SarYolo(ARCHS["p2"]).train()(torch.zeros(1, 2, 64, 96))
+        self.assertEqual([tuple(f.shape[2:]) for f in feats], [(16, 24), (8, 12), (4, 6), (2, 3)])
+
+    def test_strides_must_match_the_topology(self):
+        with self.assertRaisesRegex(ValueError, "strides"):
+            ModelConfig(p2=True)
+        with self.assertRaisesRegex(ValueError, "separable"):
+            ModelConfig(separable=(True,))
+
+    def test_checkpoint_builds_its_own_network(self):
+        p2 = SarYolo(ARCHS["p2"])
+        ck = {"model": p2.state_dict(), "config": dict(p2.cfg.__dict__, strides=[4, 8, 16, 32])}  # lists, as JSON has
+        self.assertEqual(model_from_checkpoint(ck).cfg, ARCHS["p2"])
+        # Checkpoints from before --arch carry the default config, or none.
+        old = {"model": SarYolo(ModelConfig()).state_dict()}
+        self.assertEqual(model_from_checkpoint(old).cfg, ModelConfig())
+        with self.assertRaisesRegex(ValueError, "m.pt: its weights do not fit"):
+            model_from_checkpoint({"model": p2.state_dict()}, "m.pt")
+
+    def test_default_network_keeps_its_tensor_names(self):
+        # The committed model's checkpoints must still load: `separable` off leaves the head as it was.
+        keys = SarYolo(ModelConfig()).state_dict().keys()
+        self.assertIn("detect.cv2.0.0.conv.weight", keys)
+        self.assertIn("detect.cv3.2.1.bn.running_var", keys)
+        self.assertFalse(any(k.startswith("h_p2") for k in keys))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ import onnx
 import torch
 
 from sarwatch_train.export import export
-from sarwatch_train.model import ModelConfig, SarYolo
-from sarwatch_train.train import ModelEMA, learning_rate
+from sarwatch_train.model import ARCHS, ModelConfig, SarYolo
+from sarwatch_train.train import ModelEMA, learning_rate, require_arch
 
 torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
 
@@ -43,6 +43,15 @@ class EmaTest(unittest.TestCase):
         ema = ModelEMA(torch.nn.Linear(1, 1))
         self.assertLess(ema.decay(1), 0.01)
         self.assertGreater(ema.decay(20000), 0.999)
+
+
+class ArchTest(unittest.TestCase):
+    def test_a_checkpoint_of_another_network_stops_the_run(self):
+        require_arch({"model": {}}, ARCHS["n"], "ssdd/best.pt", "n")  # before --arch: the default network
+        require_arch({"config": ARCHS["p2"].__dict__}, ARCHS["p2"], "ssdd/best.pt", "p2")
+        with self.assertRaises(SystemExit) as e:
+            require_arch({"config": ARCHS["n"].__dict__}, ARCHS["p2"], "runs/x/ssdd/best.pt", "p2")
+        self.assertIn("runs/x/ssdd/best.pt holds another network than --arch p2", str(e.exception))
 
 
 class ExportTest(unittest.TestCase):
