@@ -219,6 +219,8 @@ static void test_conv_shapes() {
       {2, 16, 3, 2, 1, 23, 37, true},  {3, 17, 3, 1, 1, 9, 11, false}, {16, 32, 1, 1, 1, 12, 20, true}, {33, 40, 3, 2, 1, 13, 19, true},
       {48, 3, 1, 1, 1, 7, 9, false},   {5, 64, 3, 1, 1, 6, 30, false}, {8, 8, 3, 1, 8, 10, 10, true},  {12, 6, 3, 2, 2, 15, 16, false},
       {24, 24, 5, 1, 1, 9, 9, false},  {1, 1, 1, 1, 1, 4, 4, false},   {64, 96, 3, 1, 1, 5, 17, true},
+      // depthwise (the p2 architecture's head), wider than a SIMD register and at stride 2
+      {48, 48, 3, 1, 48, 11, 13, true}, {40, 40, 3, 2, 40, 15, 16, false}, {3, 3, 3, 1, 3, 6, 5, false},
   };
   for (const ConvCase& c : cases) {
     ProgramBuilder pb;

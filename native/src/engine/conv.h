@@ -28,7 +28,11 @@ struct ConvLayer {
   std::vector<int16_t> w16;  // avx2 packing
   std::vector<int32_t> bias_adj;  // bias with the path's input offset folded in
   std::vector<int32_t> mult_pad, shift_pad;  // padded to cout_pad for whole-vector loads
+  std::vector<int8_t> wdw;  // depthwise layers: weights as [kh][kw][channel], tap-major
 };
+
+// One input channel per output channel (groups == cin == cout).
+inline bool is_depthwise(const ConvLayer& L) { return L.groups > 1 && L.groups == L.cin && L.groups == L.cout; }
 
 // Pads the requantisation tables to cout_pad (multiplier 0, shift 1 in the
 // padding: those lanes compute zp and are never stored).
@@ -64,6 +68,9 @@ inline void store_pixel(const ConvLayer& L, const int32_t* acc, int c0, int n, i
 
 // Scalar path (any groups). Input: int8 codes, cstride = cin.
 void conv_rows_scalar(const ConvLayer& L, const Padded& in, OutView out, int y0, int y1);
+// Depthwise layers on every path: all channels of a tap at once. Input as for the scalar path.
+void pack_depthwise(ConvLayer& L);
+void conv_rows_depthwise(const ConvLayer& L, const Padded& in, OutView out, int y0, int y1);
 
 #if defined(SARWATCH_HAVE_X86_KERNELS)
 // AVX2: int16 pairs (vpmaddwd), exact. Input: int16 codes, cstride = kpad (even).

@@ -1,6 +1,9 @@
-// The scalar convolution: the plain reading of the spec, used for grouped and
-// depthwise layers on every path and for everything on the scalar path.
+// The scalar convolution: the plain reading of the spec, used for grouped
+// layers on every path and for everything on the scalar path; and the
+// depthwise convolution, which every path shares.
 #include "conv.h"
+
+#include "sarwatch/engine_config.h"
 
 namespace sarwatch {
 
@@ -34,6 +37,37 @@ void conv_rows_scalar(const ConvLayer& L, const Padded& in, OutView out, int y0,
         acc[0] = a;
         store_pixel(L, acc, co, 1, o);
       }
+    }
+  }
+}
+
+void pack_depthwise(ConvLayer& L) {
+  const int taps = L.kh * L.kw;
+  L.wdw.resize(static_cast<size_t>(taps) * L.cout);
+  for (int c = 0; c < L.cout; ++c)
+    for (int t = 0; t < taps; ++t) L.wdw[static_cast<size_t>(t) * L.cout + c] = L.w[static_cast<size_t>(c) * taps + t];
+}
+
+// The same integer sums as conv_rows_scalar with one input channel per group,
+// in another order: per tap, a contiguous run of channels that the compiler
+// vectorises (the scalar path's inner loop has length 1 here). Integer
+// addition is exact, so the results are bit-identical.
+void conv_rows_depthwise(const ConvLayer& L, const Padded& in, OutView out, int y0, int y1) {
+  const int8_t* src = static_cast<const int8_t*>(in.data);
+  const int C = L.cout;
+  const size_t row = static_cast<size_t>(in.wp) * in.cstride;
+  int32_t acc[engine::kMaxChannels];
+  for (int y = y0; y < y1; ++y) {
+    for (int x = 0; x < L.out_w; ++x) {
+      for (int c = 0; c < C; ++c) acc[c] = L.bias[c];
+      const int8_t* wt = L.wdw.data();
+      for (int ky = 0; ky < L.kh; ++ky) {
+        const int8_t* ip = src + (static_cast<size_t>(y) * L.stride + ky) * row + static_cast<size_t>(x) * L.stride * in.cstride;
+        for (int kx = 0; kx < L.kw; ++kx, ip += in.cstride, wt += C) {
+          for (int c = 0; c < C; ++c) acc[c] += static_cast<int32_t>(wt[c]) * ip[c];
+        }
+      }
+      store_pixel(L, acc, 0, C, out.base + (static_cast<size_t>(y) * L.out_w + x) * out.pixel_stride);
     }
   }
 }

@@ -66,6 +66,7 @@ prog::Fault Executor::load(const uint8_t* data, size_t size, Simd simd, int thre
       L.shift.push_back(rd_i32(view_.data(view_.layer(l, prog::kLShift)) + 4 * c));
     }
     const bool packed = L.groups == 1 && simd_ != Simd::kScalar;
+    if (is_depthwise(L)) pack_depthwise(L);
 #if defined(SARWATCH_HAVE_X86_KERNELS)
     if (packed && simd_ == Simd::kAvx2) pack_avx2(L);
     if (packed && simd_ == Simd::kAvx512Vnni) pack_avx512vnni(L);
@@ -180,6 +181,7 @@ void Executor::run_conv(uint32_t l, ConvLayer& L) {
 #if defined(__aarch64__)
     if (packed && simd_ == Simd::kNeon) return conv_rows_neon(L, p, o, y0, y1);
 #endif
+    if (is_depthwise(L)) return conv_rows_depthwise(L, p, o, y0, y1);
     conv_rows_scalar(L, p, o, y0, y1);
   });
 }
