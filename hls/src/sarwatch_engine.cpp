@@ -37,6 +37,7 @@ namespace P = sarwatch::prog;
 
 constexpr int kLanes = kPeOc;  // output channels in parallel
 constexpr int kVec = kPeIc;    // input channels in parallel
+constexpr int kDw = kLanes < kVec ? kLanes : kVec;  // depthwise channels per output tile
 constexpr int kMaxKSteps = kMaxConvKernel * kMaxConvKernel * (kMaxChannels / kVec);
 constexpr int kRowCap = kMaxRowBytes + 2 * kVec;  // slack: the last vector of a pixel may overhang
 constexpr int kVecBytes = 16;  // elementwise layers: channels per cycle
@@ -220,8 +221,16 @@ load_lut_words:
 // + i / cin_g, channel i % cin_g. Unpacked layers have pack = 1 and read kVec
 // consecutive channels of one tap. Either way each product is summed once
 // into the same int32 accumulator, so the bytes are the CPU engine's.
+//
+// Tile groups: an output tile reads the input channels of one tile group and
+// writes its output channels. For a dense or grouped layer that is one
+// convolution group (cin_t = cin_g, cout_t = cout_g). A depthwise layer
+// (one input and one output channel per group) would light one output lane of
+// kLanes that way, so kDw of its groups share a tile instead: lane l's weights
+// are zero except in input slot l (a block-diagonal block), and a k-step does
+// kDw channels' taps. Zero weights add nothing, so the sums are the same.
 struct ConvShape {
-  int kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps, pack;
+  int kh, kw, s, pad, cin_t, cout_t, ict, oct, ksteps, pack;
   bool has_lut;
   int32_t pre_zp;
   int t0, t1;  // output tiles of the weight chunk in the buffer
@@ -309,8 +318,9 @@ void conv_pixels(const Tensor& in, const Tensor& out, const ConvShape& c, int y,
   const int iy = y * c.s - c.pad + ky;
   const bool row_ok = iy >= 0 && iy < in.h;
   const int slot = row_ok ? iy % kLineRows : 0;
-  const int cbase = g * c.cin_g + j * kVec;
-  const int nvec = c.cin_g - j * kVec < kVec ? c.cin_g - j * kVec : kVec;
+  const int cbase = g * c.cin_t + j * kVec;
+  const int left = (c.cin_t - j * kVec < in.c - cbase) ? c.cin_t - j * kVec : in.c - cbase;  // the last depthwise tile may be short
+  const int nvec = left < kVec ? left : kVec;
 pixels:
   for (int x = 0; x < out.w; ++x) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxOutWidth
@@ -336,7 +346,7 @@ inline void window_pixel(const Tensor& in, const ConvShape& c, int y, int g, int
   const bool ok = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
   const int slot = ok ? iy % kLineRows : 0;
 window_ch:
-  for (int ci = 0; ci < kPackMaxCin; ++ci) dst[ci] = ok && ci < c.cin_g ? g_line[slot][ix * in.c + g * c.cin_g + ci] : int8_t(in.zp);
+  for (int ci = 0; ci < kPackMaxCin; ++ci) dst[ci] = ok && ci < c.cin_t ? g_line[slot][ix * in.c + g * c.cin_t + ci] : int8_t(in.zp);
 }
 
 // Packed k-step: taps [tg·pack, tg·pack + pack) side by side in the input lanes.
@@ -419,8 +429,9 @@ out_tiles:
     TileOut to;
 #pragma HLS ARRAY_PARTITION variable = to.mult complete
 #pragma HLS ARRAY_PARTITION variable = to.shift complete
-    to.co0 = g * c.cout_g + ot * kLanes;
-    to.valid = c.cout_g - ot * kLanes < kLanes ? c.cout_g - ot * kLanes : kLanes;
+    to.co0 = g * c.cout_t + ot * kLanes;
+    const int left = (c.cout_t - ot * kLanes < out.c - to.co0) ? c.cout_t - ot * kLanes : out.c - to.co0;
+    to.valid = left < kLanes ? left : kLanes;
     to.stride = out.c;
     to.zp = c.has_lut ? c.pre_zp : out.zp;
     to.lut = c.has_lut;
@@ -474,8 +485,12 @@ void run_conv(const word_t* prog, const wbeat_t* wmem, beat_t* fmap, uint32_t l)
   const int kh = P::kernel_h(k), kw = P::kernel_w(k), s = P::kernel_stride(k), pad = P::kernel_pad(k);
   const int groups = int(layer_word(prog, l, P::kLGroups));
   const int cin_g = in.c / groups, cout_g = out.c / groups;
-  const int taps = kh * kw, ict = (cin_g + kVec - 1) / kVec, oct = (cout_g + kLanes - 1) / kLanes;
-  const int pack = cin_g <= kPackMaxCin && kh <= kMaxConvKernel && kw <= kMaxConvKernel ? kVec / cin_g : 1;
+  const bool dw = groups > 1 && cin_g == 1 && cout_g == 1;
+  // Tile groups (see ConvShape): kDw depthwise channels each, else one convolution group.
+  const int tgroups = dw ? (groups + kDw - 1) / kDw : groups;
+  const int cin_t = dw ? kDw : cin_g, cout_t = dw ? kDw : cout_g;
+  const int taps = kh * kw, ict = (cin_t + kVec - 1) / kVec, oct = (cout_t + kLanes - 1) / kLanes;
+  const int pack = cin_t <= kPackMaxCin && kh <= kMaxConvKernel && kw <= kMaxConvKernel ? kVec / cin_t : 1;
   const int ksteps = (taps + pack - 1) / pack * ict;
   const uint32_t w_off = hdr(prog, P::kHDataOffset) + layer_word(prog, l, P::kLWeights);
   const uint32_t b_off = layer_word(prog, l, P::kLBias), m_off = layer_word(prog, l, P::kLMult), s_off = layer_word(prog, l, P::kLShift);
@@ -490,14 +505,14 @@ load_requant:
     g_mult[c] = data_i32(prog, m_off, c);
     g_shift[c] = data_i32(prog, s_off, c);
   }
-  ConvShape sh{kh, kw, s, pad, cin_g, cout_g, ict, oct, ksteps, pack, has_lut, pre_zp, 0, 0, {}, {}};
+  ConvShape sh{kh, kw, s, pad, cin_t, cout_t, ict, oct, ksteps, pack, has_lut, pre_zp, 0, 0, {}, {}};
 lane_tables:
   for (int i = 0; i < kVec; ++i) {
 #pragma HLS PIPELINE II = 1
-    sh.lane_sub[i] = pack > 1 ? i / cin_g : 0;
-    sh.lane_ci[i] = pack > 1 ? i % cin_g : i;
+    sh.lane_sub[i] = pack > 1 ? i / cin_t : 0;
+    sh.lane_ci[i] = pack > 1 ? i % cin_t : i;
   }
-  const int tiles_total = groups * oct;
+  const int tiles_total = tgroups * oct;
   const int block = kLanes * kVec;
   const int tiles_per_chunk = kWeightBufBytes / (block * ksteps);
   int8_t wsrc[kMaxConvKernel * kMaxConvKernel * kMaxChannels];
@@ -512,9 +527,10 @@ chunks:
       const int g = t / oct, ot = t % oct;
     load_lanes:
       for (int lane = 0; lane < kLanes; ++lane) {
-        const int co_g = ot * kLanes + lane;
-        const bool valid = co_g < cout_g;
-        if (valid) weight_read(wmem, w_off + uint32_t((g * cout_g + co_g) * taps * cin_g), taps * cin_g, wsrc);
+        const int co_t = ot * kLanes + lane;  // output channel within the tile group
+        const int co = g * cout_t + co_t;
+        const bool valid = co_t < cout_t && co < out.c;
+        if (valid) weight_read(wmem, w_off + uint32_t(co * taps * cin_g), taps * cin_g, wsrc);
       load_ksteps:
         for (int ks = 0; ks < ksteps; ++ks) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = kMaxKSteps
@@ -524,12 +540,13 @@ chunks:
         load_vec:
           for (int i = 0; i < kVec; ++i) {
 #pragma HLS UNROLL
-            // Packed: lane i holds tap tg·pack + i / cin_g, channel i % cin_g; else tap tg, channel j·kVec + i.
+            // Packed: lane i holds tap tg·pack + i / cin_t, channel i % cin_t; else tap tg, channel j·kVec + i.
+            // Depthwise: output lane `lane` takes only its own channel, input slot `lane`.
             const int sub = sh.lane_sub[i];
             const int ci = pack > 1 ? sh.lane_ci[i] : j * kVec + i;
             const int tap = tg * pack + sub;
-            const bool used = valid && sub < pack && tap < taps && ci < cin_g;
-            v.range(8 * i + 7, 8 * i) = uint8_t(used ? wsrc[tap * cin_g + ci] : int8_t(0));
+            const bool used = valid && sub < pack && tap < taps && (dw ? ci == co_t : ci < cin_g);
+            v.range(8 * i + 7, 8 * i) = uint8_t(used ? wsrc[dw ? tap : tap * cin_g + ci] : int8_t(0));
           }
           g_weights[((t - t0) * ksteps + ks) * kLanes + lane] = v;
         }

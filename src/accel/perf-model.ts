@@ -8,7 +8,8 @@
  * and costs its trip count plus PIPE_DEPTH cycles of fill. Every layer but
  * max-pool runs its rows as a DATAFLOW of read / compute / store
  * (rowPipeline), so a row costs the slowest of its stages. Convolutions with few input channels pack
- * several kernel taps into the 32 input lanes (tapPacking), weight blocks load
+ * several kernel taps into the 32 input lanes (tapPacking), depthwise layers put 32 channels in one
+ * output tile (block-diagonal weights), weight blocks load
  * during the pixel loop of the previous k-step, and the last k-step
  * requantises as it accumulates. A layer takes the longer of its cycles at the
  * kernel clock and its DDR traffic at the KV260's 19.2 GB/s peak times
@@ -94,12 +95,18 @@ export function convCycles(l: ProgramLayer, input: ProgramTensor, out: ProgramTe
   const C = ENGINE_CONFIG;
   const cinG = input.c / l.groups;
   const coutG = out.c / l.groups;
+  // Tile groups (run_conv): a depthwise layer puts kDw of its groups in one output tile with
+  // block-diagonal weights; any other layer has one convolution group per tile group.
+  const dw = l.groups > 1 && cinG === 1 && coutG === 1;
+  const kDw = Math.min(C.peOc, C.peIc);
+  const cinT = dw ? kDw : cinG;
+  const coutT = dw ? kDw : coutG;
   const taps = l.kh * l.kw;
-  const ict = ceil(cinG, C.peIc);
-  const oct = ceil(coutG, C.peOc);
-  const pack = tapPacking(cinG, l.kh, l.kw);
+  const ict = ceil(cinT, C.peIc);
+  const oct = ceil(coutT, C.peOc);
+  const pack = tapPacking(cinT, l.kh, l.kw);
   const ksteps = ceil(taps, pack) * ict;
-  const tiles = l.groups * oct;
+  const tiles = (dw ? ceil(l.groups, kDw) : l.groups) * oct;
   const perChunk = Math.max(1, Math.floor(262144 / (C.peOc * C.peIc * ksteps)));
   const chunks = ceil(tiles, perChunk);
   // Weights: per output tile, each lane reads its taps × cin_g bytes, then writes ksteps vectors.

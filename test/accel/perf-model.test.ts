@@ -39,6 +39,20 @@ describe('accelerator model (modelled, not measured)', () => {
     expect(r.cycles).toBe(400 + 864 + 72 + 336 + 184_400 + 412);
   });
 
+  it('puts 32 depthwise channels in one output tile: a 3x3 depthwise convolution, 48 channels on 100 x 100', () => {
+    const layer = { op: 'conv' as const, out: 1, ins: [0], kh: 3, kw: 3, stride: 1, pad: 1, groups: 48, factor: 1, hasLut: true };
+    const r = convCycles(layer, T(48, 100, 100), T(48, 100, 100));
+    // By hand: tile groups of 32 channels with block-diagonal weights, so 2 output tiles (32 + 16 channels),
+    // each 9 k-steps of one tap (32 channels fill the lanes, so no tap packing).
+    //  weight load:  2 tiles x 32 lanes x [(ceil(9/64)=1 + 1 + 12) + (9 + 12)] = 2 x 32 x 35 = 2,240
+    //  requant and lane tables: (48 + 12) + (32 + 12) = 104
+    //  per row:  fetch 100x48/16 + 12 = 312; compute 2 x [44 + 9 x 112] = 2,104; store 312 → 2,104
+    //  first fetch 3 rows = 936; 100 rows = 210,400; drain 312; control 400
+    // (One group per tile, as before: 48 tiles of one packed k-step, 48 x 164 = 7,872 cycles a row.)
+    expect(r.cycles).toBe(400 + 2240 + 104 + 936 + 210_400 + 312);
+    expect(r.macs).toBe(100 * 100 * 48 * 9);
+  });
+
   it("counts a C2f concatenation as its row pipeline runs: a split's two halves and a bottleneck's output", () => {
     // Tensors: 0 = the split buffer (32 channels), 1 and 2 = its halves (views), 3 = the bottleneck output, 4 = the concat.
     const V = (id: number, c: number, ps: number, off: number, parent: number) => ({ ...T(c, 200, 200), id, pixelStride: ps, channelOffset: off, parent });

@@ -9,12 +9,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Box, ImageDetections, ScoredBox } from '../../dist/src/eval/coco-ap.js';
+import { runCsim } from '../../dist/harness/hls-csim.js';
 import { evaluateDetections } from '../../dist/src/eval/coco-ap.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
 import { Rng } from '../../dist/src/synth/rng.js';
 import { REPO, rm, runCli, skipNote, tmpDir } from '../helpers.js';
 
 const PYTHON = '/usr/bin/python3';
+const hasMake = spawnSync('sh', ['-c', 'command -v make && command -v g++']).status === 0;
 const TRAIN = path.join(REPO, 'train');
 
 function hasTorch(): boolean {
@@ -86,7 +88,8 @@ describe.skipIf(skip)('training code (Python)', () => {
     }
   });
 
-  // `p2` adds a stride-4 level and depthwise-separable head convolutions (train --arch p2).
+  // `p2` adds a stride-4 level and depthwise-separable head convolutions (train --arch p2);
+  // its program also runs through the HLS kernel's C simulation against the CPU engine.
   it.each([
     { arch: 'n', strides: [8, 16, 32] },
     { arch: 'p2', strides: [4, 8, 16, 32] },
@@ -121,6 +124,14 @@ describe.skipIf(skip)('training code (Python)', () => {
       const c = runCli(['compile', onnx, '-o', swp, '--calib-count', '2']);
       expect(c.code, c.stderr).toBe(0);
       expect(existsSync(swp)).toBe(true);
+      if (arch === 'p2') {
+        // Its depthwise head layers through the HLS kernel's depthwise tiles, in C simulation.
+        if (!skipNote('make and g++ (the HLS C simulation of the p2 program)', hasMake)) {
+          const r = await runCsim(swp, onnx, path.join(dir, 'csim'));
+          expect(r.mismatchingBytes, r.output).toBe(0);
+          expect(r.code, r.output).toBe(0);
+        }
+      }
     } finally {
       rm(dir);
     }
