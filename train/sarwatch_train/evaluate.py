@@ -25,22 +25,26 @@ def box_iou_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / (area_a[:, None] + area_b[None] - inter + 1e-9)
 
 
+def greedy_match(ious: np.ndarray, thr: float) -> tuple[np.ndarray, np.ndarray]:
+    """COCO's greedy matching at one IoU threshold. `ious` [n_det, n_gt] has the detections in
+    score order; each takes the unmatched ship it overlaps most, if by >= thr.
+    Returns (hit per detection, matched per ship)."""
+    n_det, n_gt = ious.shape
+    hit, taken = np.zeros(n_det, bool), np.zeros(n_gt, bool)
+    for d in range(n_det if n_gt else 0):
+        cand = np.where(~taken, ious[d], -1)
+        g = int(np.argmax(cand))
+        if cand[g] >= thr:
+            taken[g] = True
+            hit[d] = True
+    return hit, taken
+
+
 def match_image(det_boxes, det_scores, gt_boxes):
     """Greedy COCO matching per IoU threshold. Returns tp [n_det, n_thr] in score order."""
     order = np.argsort(-det_scores, kind="stable")
-    det_boxes = det_boxes[order]
-    ious = box_iou_np(det_boxes, gt_boxes)
-    tp = np.zeros((len(det_boxes), len(IOU_THRESHOLDS)), bool)
-    for t, thr in enumerate(IOU_THRESHOLDS):
-        taken = np.zeros(len(gt_boxes), bool)
-        for d in range(len(det_boxes)):
-            if len(gt_boxes) == 0:
-                break
-            cand = np.where(~taken, ious[d], -1)
-            g = int(np.argmax(cand))
-            if cand[g] >= thr:
-                taken[g] = True
-                tp[d, t] = True
+    ious = box_iou_np(det_boxes[order], gt_boxes)
+    tp = np.stack([greedy_match(ious, thr)[0] for thr in IOU_THRESHOLDS], 1)
     return det_scores[order], tp
 
 

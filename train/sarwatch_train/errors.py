@@ -1,0 +1,90 @@
+"""Where a checkpoint errs on an SSDD split: recall by ship size, and false alarms, at one
+confidence. It says which remedy can pay (a stride-4 head for ships of a few pixels, or
+something else), without ranking candidates: that is `compare`'s job.
+
+    /usr/bin/python3 -m sarwatch_train.errors runs/kfold3/fold-0/ssdd/best.pt --folds 3 --fold 0
+
+(1 min 20 s with --threads 1 beside a training run; 11 min with 2 threads there.)
+
+Size is a box's longer side in image pixels. Matching is COCO's (IoU >= 0.5, greedy in score
+order), class-agnostic over the vessel classes, as in `evaluate`. Never run it on `test` to
+choose anything.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+import torch
+
+from .compare import DEFAULT_SSDD
+from .data import load_ssdd
+from .evaluate import box_iou_np, detect_samples, greedy_match
+from .model import load_checkpoint, model_from_checkpoint
+
+SIZE_EDGES = (0, 8, 16, 32, 64)  # px; the last bucket is open
+
+
+def found_ships(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float) -> tuple[np.ndarray, int]:
+    """Which ships a detection at or above `conf` finds, and how many such detections find none."""
+    keep = scores >= conf
+    order = np.argsort(-scores[keep], kind="stable")
+    hit, found = greedy_match(box_iou_np(boxes[keep][order], gt), 0.5)
+    return found, int((~hit).sum())
+
+
+def size_bucket(gt: np.ndarray) -> np.ndarray:
+    return np.digitize((gt[:, 2:] - gt[:, :2]).max(1), SIZE_EDGES[1:]) if len(gt) else np.zeros(0, int)
+
+
+def tally(per_image, conf: float) -> dict:
+    """per_image: (boxes, scores, ship boxes) as `detect_samples` gives them."""
+    n = len(SIZE_EDGES)
+    ships, found, false_alarms = np.zeros(n, int), np.zeros(n, int), 0
+    for boxes, scores, gt in per_image:
+        hit, fa = found_ships(boxes, scores, gt, conf)
+        b = size_bucket(gt)
+        np.add.at(ships, b, 1)
+        np.add.at(found, b, hit.astype(int))
+        false_alarms += fa
+    rows = []
+    for i, lo in enumerate(SIZE_EDGES):
+        hi = SIZE_EDGES[i + 1] if i + 1 < n else None
+        rows.append({"size_px": f"{lo}-{hi}" if hi else f">={lo}", "ships": int(ships[i]), "found": int(found[i]),
+                     "recall": float(found[i] / ships[i]) if ships[i] else None})
+    return {"conf": conf, "images": len(per_image), "ships": int(ships.sum()), "missed": int((ships - found).sum()),
+            "false_alarms": false_alarms, "by_size": rows}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint")
+    ap.add_argument("--split", default="val", choices=["val", "test", "test_inshore", "test_offshore"])
+    ap.add_argument("--ssdd", default=DEFAULT_SSDD)
+    ap.add_argument("--folds", type=int, default=10, help="as given to train (default 10)")
+    ap.add_argument("--fold", type=int, default=0)
+    ap.add_argument("--conf", type=float, default=0.15)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="torch threads (1 while a training run holds the cores: two oversubscribe them badly)")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    try:
+        model = model_from_checkpoint(load_checkpoint(a.checkpoint), a.checkpoint)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f"errors: {e}")
+    r = tally(detect_samples(model, load_ssdd(a.ssdd, a.split, a.folds, a.fold), iou=0.5), a.conf)
+    if a.json:
+        print(json.dumps(r))
+        return
+    print(f"{r['images']} images, {r['ships']} ships; at conf {a.conf}: {r['missed']} missed, "
+          f"{r['false_alarms']} false alarms")
+    for row in r["by_size"]:
+        rec = "-" if row["recall"] is None else f"{row['recall']:.3f}"
+        print(f"  {row['size_px']:>6} px  {row['ships']:4d} ships  {row['found']:4d} found  recall {rec}")
+
+
+if __name__ == "__main__":
+    main()
