@@ -1,5 +1,5 @@
-"""Where a checkpoint errs on an SSDD split: recall by ship size, and false alarms, at one
-confidence. It says which remedy can pay (a stride-4 head for ships of a few pixels, or
+"""Where a checkpoint errs on an SSDD split: recall by ship size, and false alarms (near a ship,
+or on background), at one confidence. It says which remedy can pay (a stride-4 head for ships of a few pixels, or
 something else), without ranking candidates: that is `compare`'s job.
 
     /usr/bin/python3 -m sarwatch_train.errors runs/kfold3/fold-0/ssdd/best.pt --folds 3 --fold 0
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -27,12 +28,31 @@ from .model import load_checkpoint, model_from_checkpoint
 SIZE_EDGES = (0, 8, 16, 32, 64)  # px; the last bucket is open
 
 
+NEAR_IOU = 0.1  # a box that overlaps a ship by this much but is not its match is a localisation error
+
+
+class ImageErrors(NamedTuple):
+    found: np.ndarray    # per ship: matched by a detection at IoU >= 0.5
+    touched: np.ndarray  # per ship: overlapped by some detection at IoU >= NEAR_IOU
+    fa_near: int         # unmatched detections overlapping a ship by >= NEAR_IOU: duplicates, misplaced boxes
+    fa_far: int          # unmatched detections on background
+
+
 def found_ships(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float) -> tuple[np.ndarray, int]:
     """Which ships a detection at or above `conf` finds, and how many such detections find none."""
+    e = classify(boxes, scores, gt, conf)
+    return e.found, e.fa_near + e.fa_far
+
+
+def classify(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float) -> ImageErrors:
+    """The errors of the detections at or above `conf` on one image."""
     keep = scores >= conf
     order = np.argsort(-scores[keep], kind="stable")
-    hit, found = greedy_match(box_iou_np(boxes[keep][order], gt), 0.5)
-    return found, int((~hit).sum())
+    ious = box_iou_np(boxes[keep][order], gt)
+    hit, found = greedy_match(ious, 0.5)
+    near = ious.max(1) >= NEAR_IOU if len(gt) else np.zeros(len(hit), bool)
+    touched = ious.max(0) >= NEAR_IOU if len(hit) else np.zeros(len(gt), bool)
+    return ImageErrors(found, touched, int((~hit & near).sum()), int((~hit & ~near).sum()))
 
 
 def size_bucket(gt: np.ndarray) -> np.ndarray:
@@ -42,20 +62,22 @@ def size_bucket(gt: np.ndarray) -> np.ndarray:
 def tally(per_image, conf: float) -> dict:
     """per_image: (boxes, scores, ship boxes) as `detect_samples` gives them."""
     n = len(SIZE_EDGES)
-    ships, found, false_alarms = np.zeros(n, int), np.zeros(n, int), 0
+    ships, found, misplaced = np.zeros(n, int), np.zeros(n, int), np.zeros(n, int)
+    near = far = 0
     for boxes, scores, gt in per_image:
-        hit, fa = found_ships(boxes, scores, gt, conf)
+        e = classify(boxes, scores, gt, conf)
         b = size_bucket(gt)
         np.add.at(ships, b, 1)
-        np.add.at(found, b, hit.astype(int))
-        false_alarms += fa
+        np.add.at(found, b, e.found.astype(int))
+        np.add.at(misplaced, b, (~e.found & e.touched).astype(int))
+        near, far = near + e.fa_near, far + e.fa_far
     rows = []
     for i, lo in enumerate(SIZE_EDGES):
         hi = SIZE_EDGES[i + 1] if i + 1 < n else None
         rows.append({"size_px": f"{lo}-{hi}" if hi else f">={lo}", "ships": int(ships[i]), "found": int(found[i]),
-                     "recall": float(found[i] / ships[i]) if ships[i] else None})
+                     "missed_misplaced": int(misplaced[i]), "recall": float(found[i] / ships[i]) if ships[i] else None})
     return {"conf": conf, "images": len(per_image), "ships": int(ships.sum()), "missed": int((ships - found).sum()),
-            "false_alarms": false_alarms, "by_size": rows}
+            "false_alarms": near + far, "false_alarms_near_ship": near, "false_alarms_background": far, "by_size": rows}
 
 
 def main(argv=None):
@@ -80,10 +102,13 @@ def main(argv=None):
         print(json.dumps(r))
         return
     print(f"{r['images']} images, {r['ships']} ships; at conf {a.conf}: {r['missed']} missed, "
-          f"{r['false_alarms']} false alarms")
+          f"{r['false_alarms']} false alarms ({r['false_alarms_near_ship']} overlapping a ship by IoU >= {NEAR_IOU}: "
+          f"duplicates and misplaced boxes; {r['false_alarms_background']} on background)")
     for row in r["by_size"]:
         rec = "-" if row["recall"] is None else f"{row['recall']:.3f}"
-        print(f"  {row['size_px']:>6} px  {row['ships']:4d} ships  {row['found']:4d} found  recall {rec}")
+        print(f"  {row['size_px']:>6} px  {row['ships']:4d} ships  {row['found']:4d} found  recall {rec}  "
+              f"missed: {row['ships'] - row['found'] - row['missed_misplaced']} untouched, "
+              f"{row['missed_misplaced']} under a misplaced box")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from sarwatch_train.errors import found_ships, size_bucket, tally
+from sarwatch_train.errors import classify, found_ships, size_bucket, tally
 
 
 def box(x, y, w, h):
@@ -22,6 +22,21 @@ class ErrorsTest(unittest.TestCase):
         self.assertEqual(found.tolist(), [True, True])
         self.assertEqual(fa, 2)                           # (300, 300), and the second box on the big ship
 
+    def test_false_alarms_near_a_ship_or_on_background(self):
+        gt = np.array([box(100, 100, 40, 20)], float)
+        boxes = np.array([box(100, 100, 40, 20), box(100, 100, 20, 20), box(120, 100, 40, 20), box(400, 0, 10, 10)], float)
+        e = classify(boxes, np.array([0.9, 0.8, 0.7, 0.6]), gt, 0.15)
+        # A duplicate on the ship (IoU 0.5, but the ship is taken) and a shifted box (IoU 0.33) are near; (400, 0) is not.
+        self.assertEqual((e.found.tolist(), e.fa_near, e.fa_far), ([True], 2, 1))
+        self.assertEqual(classify(boxes, np.array([0.9, 0.8, 0.7, 0.6]), np.zeros((0, 4)), 0.15)[2:], (0, 4))
+
+    def test_a_missed_ship_under_a_misplaced_box(self):
+        gt = np.array([box(0, 0, 100, 20), box(300, 300, 10, 10)], float)
+        e = classify(np.array([box(50, 0, 100, 20)], float), np.array([0.9]), gt, 0.15)  # IoU 1/3 with the first
+        self.assertEqual((e.found.tolist(), e.touched.tolist(), e.fa_near, e.fa_far), ([False, False], [True, False], 1, 0))
+        r = tally([(np.array([box(50, 0, 100, 20)], float), np.array([0.9]), gt)], 0.15)
+        self.assertEqual([row["missed_misplaced"] for row in r["by_size"]], [0, 0, 0, 0, 1])
+
     def test_size_is_the_longer_side(self):
         gt = np.array([box(0, 0, 7.9, 2), box(0, 0, 3, 8), box(0, 0, 40, 10), box(0, 0, 64, 1), box(0, 0, 200, 90)], float)
         self.assertEqual(size_bucket(gt).tolist(), [0, 1, 3, 4, 4])
@@ -32,6 +47,7 @@ class ErrorsTest(unittest.TestCase):
         img2 = (np.zeros((0, 4)), np.zeros(0), np.array([box(10, 10, 100, 30)], float))
         r = tally([img1, img2], 0.15)
         self.assertEqual((r["images"], r["ships"], r["missed"], r["false_alarms"]), (2, 3, 2, 0))
+        self.assertEqual((r["false_alarms_near_ship"], r["false_alarms_background"]), (0, 0))
         by = {row["size_px"]: (row["ships"], row["found"]) for row in r["by_size"]}
         self.assertEqual(by, {"0-8": (1, 1), "8-16": (0, 0), "16-32": (1, 0), "32-64": (0, 0), ">=64": (1, 0)})
         self.assertIsNone(r["by_size"][1]["recall"])
