@@ -178,7 +178,7 @@ class Detect(nn.Module):
 class ModelConfig:
     """Widths of the five backbone stages, C2f depths and head widths.
 
-    `p2` adds a stride-4 level to the neck and head (Ultralytics' yolov8-p2 topology) for vessels of a
+    `p2` adds a stride-4 level to the neck and head (a leaf form of Ultralytics' yolov8-p2) for vessels of a
     few pixels; `separable` marks, per head level, depthwise-separable 3x3 convolutions."""
 
     in_ch: int = 2
