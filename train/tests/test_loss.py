@@ -137,6 +137,19 @@ class DistillationTest(unittest.TestCase):
             t[:, -3:] = -3.0  # teacher not confident anywhere
         self.assertEqual(float(self.fn(self.student(), unsure, self.left)[0]), 0.0)
 
+    def test_a_stride_4_level_counts_too(self):
+        model = SarYolo(ModelConfig(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16, p2=True, strides=(4, 8, 16, 32)))
+        fn = DistillationLoss(model, tau=0.25)
+        teacher = [torch.randn(2, model.detect.no, 64 // s, 64 // s) for s in (4, 8, 16, 32)]
+        for t in teacher:
+            t[:, -3:] = 3.0
+        self.assertAlmostEqual(float(fn([t.clone() for t in teacher], teacher, self.left)[0]), 0.0, places=4)
+        s = [(t + 0.5 * torch.randn_like(t)).requires_grad_(True) for t in teacher]
+        fn(s, teacher, self.left)[0].backward()
+        w = s[0].shape[-1]
+        self.assertGreater(float(s[0].grad[..., : w // 2].abs().sum()), 0.0)
+        self.assertEqual(float(s[0].grad[..., w // 2:].abs().sum()), 0.0)
+
     def test_a_source_map_of_the_wrong_size_is_refused(self):
         with self.assertRaisesRegex(ValueError, "does not match"):
             self.fn(self.student(), self.teacher, torch.ones(2, 1, 32, 32))
@@ -158,8 +171,15 @@ class DistillationTest(unittest.TestCase):
 
 class LearnsTest(unittest.TestCase):
     def test_loss_falls_on_a_fixed_batch(self):
+        small = dict(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16)
+        for cfg in (ModelConfig(**small), ModelConfig(**small, p2=True, strides=(4, 8, 16, 32),
+                                                      separable=(True, True, False, False))):
+            with self.subTest(p2=cfg.p2):
+                self._learns(cfg)
+
+    def _learns(self, cfg):
         torch.manual_seed(0)
-        model = SarYolo(ModelConfig(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16))
+        model = SarYolo(cfg)
         model.detect.bias_init(128)
         loss_fn = DetectionLoss(model)
         imgs = torch.zeros(2, 2, 128, 128)
