@@ -22,6 +22,8 @@ export const hasSsdd = existsSync(path.join(SSDD, 'ImageSets', 'Main', 'test.txt
 export const hasS1 = existsSync(S1_LA);
 export const hasModel = existsSync(BUNDLED_MODEL);
 export const hasProgram = existsSync(BUNDLED_PROGRAM);
+/** The HLS kernel's C simulation builds with make and g++. */
+export const hasMake = spawnSync('sh', ['-c', 'command -v make && command -v g++']).status === 0;
 
 /** Say why a data-dependent test is skipped, once, where the runner shows it. */
 export function skipNote(what: string, present: boolean): boolean {

@@ -485,7 +485,7 @@ void run_conv(const word_t* prog, const wbeat_t* wmem, beat_t* fmap, uint32_t l)
   const int kh = P::kernel_h(k), kw = P::kernel_w(k), s = P::kernel_stride(k), pad = P::kernel_pad(k);
   const int groups = int(layer_word(prog, l, P::kLGroups));
   const int cin_g = in.c / groups, cout_g = out.c / groups;
-  const bool dw = groups > 1 && cin_g == 1 && cout_g == 1;
+  const bool dw = P::is_depthwise(groups, in.c, out.c);
   // Tile groups (see ConvShape): kDw depthwise channels each, else one convolution group.
   const int tgroups = dw ? (groups + kDw - 1) / kDw : groups;
   const int cin_t = dw ? kDw : cin_g, cout_t = dw ? kDw : cout_g;

@@ -2,14 +2,11 @@
  * The HLS kernel in C simulation, the whole bundled model, three real SSDD
  * tiles and one synthetic tile: every output byte equals the CPU engine's.
  */
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCsim } from '../../dist/harness/hls-csim.js';
-import { BUNDLED_MODEL, BUNDLED_PROGRAM, hasProgram, hasSsdd, skipNote } from '../helpers.js';
-
-const hasMake = spawnSync('sh', ['-c', 'command -v make && command -v g++']).status === 0;
+import { BUNDLED_MODEL, BUNDLED_PROGRAM, hasMake, hasProgram, hasSsdd, skipNote } from '../helpers.js';
 
 describe.skipIf(skipNote('make/g++ and models/sarwatch-yolov8-sar.swp', hasMake && hasProgram))('HLS kernel C simulation', () => {
   it('matches the CPU engine byte for byte on the whole model', async () => {

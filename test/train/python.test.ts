@@ -13,10 +13,9 @@ import { runCsim } from '../../dist/harness/hls-csim.js';
 import { evaluateDetections } from '../../dist/src/eval/coco-ap.js';
 import { loadModelInfo } from '../../dist/src/model/model-info.js';
 import { Rng } from '../../dist/src/synth/rng.js';
-import { REPO, rm, runCli, skipNote, tmpDir } from '../helpers.js';
+import { hasMake, REPO, rm, runCli, skipNote, tmpDir } from '../helpers.js';
 
 const PYTHON = '/usr/bin/python3';
-const hasMake = spawnSync('sh', ['-c', 'command -v make && command -v g++']).status === 0;
 const TRAIN = path.join(REPO, 'train');
 
 function hasTorch(): boolean {

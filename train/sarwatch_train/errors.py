@@ -26,8 +26,6 @@ from .evaluate import box_iou_np, detect_samples, greedy_match
 from .model import load_checkpoint, model_from_checkpoint
 
 SIZE_EDGES = (0, 8, 16, 32, 64)  # px; the last bucket is open
-
-
 NEAR_IOU = 0.1  # a box that overlaps a ship by this much but is not its match is a localisation error
 
 
@@ -36,12 +34,6 @@ class ImageErrors(NamedTuple):
     touched: np.ndarray  # per ship: overlapped by some detection at IoU >= NEAR_IOU
     fa_near: int         # unmatched detections overlapping a ship by >= NEAR_IOU: duplicates, misplaced boxes
     fa_far: int          # unmatched detections on background
-
-
-def found_ships(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float) -> tuple[np.ndarray, int]:
-    """Which ships a detection at or above `conf` finds, and how many such detections find none."""
-    e = classify(boxes, scores, gt, conf)
-    return e.found, e.fa_near + e.fa_far
 
 
 def classify(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float) -> ImageErrors:

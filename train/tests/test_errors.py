@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from sarwatch_train.errors import classify, found_ships, size_bucket, tally
+from sarwatch_train.errors import classify, size_bucket, tally
 
 
 def box(x, y, w, h):
@@ -15,12 +15,12 @@ class ErrorsTest(unittest.TestCase):
         gt = np.array([box(0, 0, 6, 4), box(100, 100, 40, 20)], float)
         boxes = np.array([box(0, 0, 6, 4), box(101, 100, 40, 20), box(300, 300, 10, 10), box(100, 100, 40, 20)], float)
         scores = np.array([0.9, 0.1, 0.5, 0.05])
-        found, fa = found_ships(boxes, scores, gt, 0.15)
-        self.assertEqual(found.tolist(), [True, False])  # the big ship's detections score under 0.15
-        self.assertEqual(fa, 1)                           # the box at (300, 300)
-        found, fa = found_ships(boxes, scores, gt, 0.001)
-        self.assertEqual(found.tolist(), [True, True])
-        self.assertEqual(fa, 2)                           # (300, 300), and the second box on the big ship
+        e = classify(boxes, scores, gt, 0.15)
+        self.assertEqual(e.found.tolist(), [True, False])  # the big ship's detections score under 0.15
+        self.assertEqual(e.fa_near + e.fa_far, 1)          # the box at (300, 300)
+        e = classify(boxes, scores, gt, 0.001)
+        self.assertEqual(e.found.tolist(), [True, True])
+        self.assertEqual(e.fa_near + e.fa_far, 2)          # (300, 300), and the second box on the big ship
 
     def test_false_alarms_near_a_ship_or_on_background(self):
         gt = np.array([box(100, 100, 40, 20)], float)

@@ -85,6 +85,9 @@ inline int kernel_h(uint32_t k) { return static_cast<int>(k & 0xFF); }
 inline int kernel_w(uint32_t k) { return static_cast<int>((k >> 8) & 0xFF); }
 inline int kernel_stride(uint32_t k) { return static_cast<int>((k >> 16) & 0xFF); }
 inline int kernel_pad(uint32_t k) { return static_cast<int>((k >> 24) & 0xFF); }
+// A depthwise convolution: one input and one output channel per group. The CPU
+// engine and the HLS kernel both give these layers their own schedule.
+inline bool is_depthwise(int groups, int cin, int cout) { return groups > 1 && cin == groups && cout == groups; }
 
 // A read-only view of a validated program (no copies, no allocation).
 struct View {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpu_features.h"
+#include "sarwatch/program.h"
 #include "sarwatch/quant.h"
 
 namespace sarwatch {
@@ -31,8 +32,8 @@ struct ConvLayer {
   std::vector<int8_t> wdw;  // depthwise layers: weights as [kh][kw][channel], tap-major
 };
 
-// One input channel per output channel (groups == cin == cout).
-inline bool is_depthwise(const ConvLayer& L) { return L.groups > 1 && L.groups == L.cin && L.groups == L.cout; }
+// One input and one output channel per group: conv_rows_depthwise on every path.
+inline bool is_depthwise(const ConvLayer& L) { return prog::is_depthwise(L.groups, L.cin, L.cout); }
 
 // Pads the requantisation tables to cout_pad (multiplier 0, shift 1 in the
 // padding: those lanes compute zp and are never stored).
