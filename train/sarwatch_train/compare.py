@@ -24,12 +24,9 @@ import sys
 import numpy as np
 import torch
 
-from .data import load_ssdd
+from .data import DEFAULT_SSDD, load_ssdd
 from .evaluate import average_precision, detect_samples, match_image
 from .model import SarYolo, load_checkpoint, model_from_checkpoint
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SSDD = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "data", "ssdd"))
 
 # Per image: detection scores (score order), whether each is a hit at IoU 0.5, and the ship count.
 ImageMatches = tuple[np.ndarray, np.ndarray, int]

@@ -20,8 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .compare import DEFAULT_SSDD
-from .data import load_ssdd
+from .data import DEFAULT_SSDD, load_ssdd
 from .evaluate import box_iou_np, detect_samples, greedy_match
 from .model import load_checkpoint, model_from_checkpoint
 

@@ -44,14 +44,13 @@ import time
 import numpy as np
 import torch
 
-from .data import CLASS_NAMES, Augmenter, load_chips, load_ssdd
+from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from .loss import DetectionLoss, DistillationLoss
 from .model import ARCHS, ModelConfig, SarYolo, count_gflops, count_params
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-DEFAULT_SSDD = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "ssdd"))
 
 STAGES = {
     # name: epochs, lr0, warmup epochs, epochs without mosaic at the end, synthetic chips (0: none)
