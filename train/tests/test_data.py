@@ -6,7 +6,8 @@ import unittest
 import numpy as np
 from PIL import Image
 
-from sarwatch_train.data import Augmenter, Sample, _clip_boxes, _gain, _geometric, _speckle, load_ssdd, read_ids, ssdd_split
+from sarwatch_train.data import (Augmenter, Sample, _clip_boxes, _gain, _geometric, _resize, _speckle, load_ssdd, read_ids,
+                                 ssdd_split)
 
 SSDD = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "ssdd"))
 HAS_SSDD = os.path.exists(os.path.join(SSDD, "ImageSets", "Main", "test.txt"))
@@ -136,6 +137,20 @@ class ClipTest(unittest.TestCase):
         b = np.array([[0, -8, 0, 2, 10], [0, -2, 0, 8, 10], [0, 10, 10, 20, 20]], np.float32)
         c = _clip_boxes(b, 16, 16)
         self.assertEqual(c[:, 1:].tolist(), [[0, 0, 8, 10], [10, 10, 16, 16]])
+
+
+class ResizeTest(unittest.TestCase):
+    def test_equals_resizing_each_band_on_its_own(self):
+        # _resize shares the work when both bands are the same picture (SSDD); it must give
+        # exactly the pixels of resizing every band separately, so that training is unchanged.
+        rng = np.random.default_rng(3)
+        g = rng.integers(0, 256, (45, 61), dtype=np.uint8)
+        for img in (np.stack([g, g], -1), rng.integers(0, 256, (45, 61, 2), dtype=np.uint8)):
+            for scale in (0.6, 0.93, 1.0, 1.37):
+                nw, nh = round(61 * scale), round(45 * scale)
+                bands = [np.asarray(Image.fromarray(np.ascontiguousarray(img[:, :, c])).resize((nw, nh), Image.BILINEAR))
+                         for c in range(2)]
+                np.testing.assert_array_equal(_resize(img, scale), np.stack(bands, -1), err_msg=f"scale {scale}")
 
 
 class RadiometricTest(unittest.TestCase):
