@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-# Classes of the bundled model. SSDD "ship" boxes are vessels of unknown type.
 # Where the SSDD dataset lies in this project's layout (../shared/data/ssdd); every tool takes --ssdd.
 DEFAULT_SSDD = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "ssdd"))
 
+# Classes of the bundled model. SSDD "ship" boxes are vessels of unknown type.
 CLASS_NAMES = ("vessel", "fishing", "non_vessel")
 
 

@@ -6,10 +6,9 @@ import unittest
 import numpy as np
 from PIL import Image
 
-from sarwatch_train.data import (Augmenter, Sample, _clip_boxes, _gain, _geometric, _resize, _speckle, load_ssdd, read_ids,
-                                 ssdd_split)
+from sarwatch_train.data import (DEFAULT_SSDD as SSDD, Augmenter, Sample, _clip_boxes, _gain, _geometric, _resize, _speckle,
+                                 load_ssdd, read_ids, ssdd_split)
 
-SSDD = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "ssdd"))
 HAS_SSDD = os.path.exists(os.path.join(SSDD, "ImageSets", "Main", "test.txt"))
 
 
