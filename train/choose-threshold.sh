@@ -5,7 +5,8 @@
 # seeded 101-103 (SEEDS). Validation data only: never SSDD test.txt, never the 9001+ seeds
 # that the model card and the end-to-end test report on.
 #   train/choose-threshold.sh MODEL.onnx [OUT=threshold-results]
-#   BACKEND=cpu train/choose-threshold.sh MODEL.swp OUT   # the int8 program
+#   BACKEND=cpu train/choose-threshold.sh MODEL.swp OUT   # the int8 program (a report only:
+#     a .swp takes its threshold from the ONNX it was compiled from)
 #   SEEDS="$(seq -s ' ' 101 112)" ...                        # more validation scenes
 # Prints one row per threshold and the chosen one: the best mean F1 among the
 # thresholds whose synthetic F1 is at least SYNTH_FLOOR (0.95: a margin over
