@@ -1,10 +1,12 @@
-"""Train the bundled sarwatch detector on a CPU, resumably, in two stages.
+"""Train the bundled sarwatch detector on a CPU, resumably, in three stages.
 
 Stage `ssdd`:  from scratch on the SSDD official train split (minus a held-out validation tenth).
 Stage `joint`: 10 epochs of adaptation to Sentinel-1 statistics: SSDD train shown twice per epoch
                plus 1,080 synthetic chips from `sarwatch synth --chips` (a tenth more held out for
                validation). Without it the stage-1 model found 27 % of the vessels of a synthetic
                Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
+Stage `qat`:   4 epochs of quantisation-aware fine-tuning on `joint`'s data (qat.py), so that the
+               int8 program behaves like the float model (bundled since 2026-11-22).
 
 The candidate is chosen on validation data only (never SSDD test.txt, never the evaluation
 seeds 9001+): the highest SSDD validation AP50 that keeps synthetic validation F1 >= 0.95,
@@ -23,6 +25,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
   `distil`     (`--stages ssdd,distil`, added 2026-11-22): `joint` plus distillation from the
                stage-1 checkpoint on SSDD pixels (loss.DistillationLoss), so that adapting to
                Sentinel-1 chips keeps what stage 1 finds on SSDD.
+`qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
+recovered from its ONNX by `sarwatch_train.from_onnx` (how the bundled model was made).
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
@@ -46,6 +50,7 @@ import torch
 
 from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
+from . import qat
 from .loss import DetectionLoss, DistillationLoss
 from .model import ARCHS, ModelConfig, SarYolo, count_gflops, count_params
 
@@ -69,7 +74,13 @@ STAGES = {
     # Candidate: `joint` that also keeps the stage-1 model's confident answers on SSDD pixels
     # (loss.DistillationLoss; the teacher is the checkpoint the stage starts from).
     "distil": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, distil=1.0),
+    # The last default stage: quantisation-aware fine-tuning (qat.py) on `joint`'s data, without mosaic as `joint` ends,
+    # at a fifth of its learning rate; validation and best.pt judge the network through int8 roundings.
+    "qat": dict(epochs=4, lr0=0.0002, warmup=1, close_mosaic=4, chips=1200, ssdd_repeat=2, qat=True),
 }
+
+# Batches that set the int8 quantisers' ranges before quantisation-aware training starts.
+QAT_CALIB_BATCHES = 8
 
 
 class ModelEMA:
@@ -152,6 +163,24 @@ def require_arch(ck: dict, cfg: ModelConfig, path: str, arch: str) -> None:
         sys.exit(f"{path} holds another network than --arch {arch}: train it into a fresh --out")
 
 
+@torch.no_grad()
+def calibrate_quantisers(model, samples, args) -> None:
+    """Set each quantiser's range from a few un-mosaicked training batches, quantisation off."""
+    aug = Augmenter(samples, args.imgsz, seed=args.seed * 1000 + 999, mosaic=0.0)
+    order = np.random.default_rng(args.seed + 10_000).permutation(len(samples))
+    model.train()
+    qat.freeze_batchnorm(model)
+    qat.set_enabled(model, False)
+    for q in qat.quantisers(model):
+        q.momentum = 1.0 / QAT_CALIB_BATCHES  # about an average of the batches' extremes
+    for i in range(QAT_CALIB_BATCHES):
+        model(collate([aug(int(j)) for j in order[i * args.batch:(i + 1) * args.batch]])[0])
+    for q in qat.quantisers(model):
+        q.momentum = 0.01
+    qat.set_enabled(model, True)
+    print(f"[qat] calibrated {len(qat.quantisers(model))} quantisers on {QAT_CALIB_BATCHES} batches", flush=True)
+
+
 def run_stage(name: str, args, init_weights: str | None):
     cfg = STAGES[name]
     out = os.path.join(args.out, name)
@@ -185,10 +214,16 @@ def run_stage(name: str, args, init_weights: str | None):
             sys.exit(f"stage {name} distils from the stage before it: run it after `ssdd` (--stages ssdd,{name})")
         # The checkpoint this stage starts from, frozen; copied before a resume replaces the student's weights.
         teacher = copy.deepcopy(model).eval().requires_grad_(False)
+    last = os.path.join(out, "last.pt")
+    if cfg.get("qat"):
+        if not init_weights:
+            sys.exit(f"stage {name} fine-tunes a trained network: run it after another stage, or pass --init")
+        qat.prepare(model)
+        if not os.path.exists(last):
+            calibrate_quantisers(model, samples, args)
     opt = make_optimizer(model, cfg["lr0"])
     ema = ModelEMA(model)
     start_epoch, best = 0, -1.0
-    last = os.path.join(out, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last)
         require_arch(ck, model.cfg, last, args.arch)
@@ -208,8 +243,11 @@ def run_stage(name: str, args, init_weights: str | None):
     nb = len(samples) // bs
     warm_iters = max(cfg["warmup"] * nb, 50)
     lrf = 0.01
+    weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
     for epoch in range(start_epoch, epochs):
         model.train()
+        if cfg.get("qat"):
+            qat.freeze_batchnorm(model)
         mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
         aug = Augmenter(samples, args.imgsz, seed=args.seed * 1000 + epoch, mosaic=mosaic,
                         source_kind="image" if teacher else None)
@@ -247,7 +285,7 @@ def run_stage(name: str, args, init_weights: str | None):
             f = fitness(metrics)
             if f > best:
                 best = f
-                torch.save({"model": ema.ema.state_dict(), "epoch": epoch, "metrics": metrics,
+                torch.save({"model": weights(ema.ema), "epoch": epoch, "metrics": metrics,
                             "config": model.cfg.__dict__}, os.path.join(out, "best.pt"))
         print(json.dumps(line), flush=True)
         with open(os.path.join(out, "log.jsonl"), "a") as f:
@@ -269,7 +307,9 @@ def main(argv=None):
                     help="SSDD boxes from labels_yolo/*.txt (default) or the VOC Annotations/*.xml")
     ap.add_argument("--synth-dir", default=os.path.join(REPO, "train", "runs", "synth"),
                     help="where synthetic chips are generated (chips-<count>/)")
-    ap.add_argument("--stages", default="ssdd,joint")
+    ap.add_argument("--stages", default="ssdd,joint,qat")
+    ap.add_argument("--init", default=None,
+                    help="checkpoint the first stage starts from (e.g. from sarwatch_train.from_onnx; default: none)")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="n",
                     help="network (model.ARCHS): n, the bundled model's (default), or p2 with a stride-4 level")
     ap.add_argument("--imgsz", type=int, default=384)
@@ -290,7 +330,7 @@ def main(argv=None):
     m = SarYolo(ARCHS[args.arch])
     print(f"model ({args.arch}): {count_params(m) / 1e6:.3f} M parameters, {count_gflops(m, 800):.2f} GFLOPs per 800x800 tile, "
           f"classes {CLASS_NAMES}", flush=True)
-    weights = None
+    weights = args.init
     for name in args.stages.split(","):
         weights = run_stage(name, args, weights)
     print("final weights:", weights)
