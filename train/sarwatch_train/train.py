@@ -25,6 +25,7 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
   `distil`     (`--stages ssdd,distil`, added 2026-11-22): `joint` plus distillation from the
                stage-1 checkpoint on SSDD pixels (loss.DistillationLoss), so that adapting to
                Sentinel-1 chips keeps what stage 1 finds on SSDD.
+`qat-off` is `qat` with the roundings off, a control (train/README.md).
 `qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
 recovered from its ONNX by `sarwatch_train.from_onnx` (how the bundled model was made).
 
@@ -77,6 +78,9 @@ STAGES = {
     # The last default stage: quantisation-aware fine-tuning (qat.py) on `joint`'s data, without mosaic as `joint` ends,
     # at a fifth of its learning rate; validation and best.pt judge the network through int8 roundings.
     "qat": dict(epochs=4, lr0=0.0002, warmup=1, close_mosaic=4, chips=1200, ssdd_repeat=2, qat=True),
+    # Control for `qat`: the same fine-tuning (folded, frozen BN) with the roundings off.
+    "qat-off": dict(epochs=4, lr0=0.0002, warmup=1, close_mosaic=4, chips=1200, ssdd_repeat=2, qat=True,
+                    fake_quant=False),
 }
 
 # Batches that set the int8 quantisers' ranges before quantisation-aware training starts.
@@ -221,6 +225,7 @@ def run_stage(name: str, args, init_weights: str | None):
         qat.prepare(model)
         if not os.path.exists(last):
             calibrate_quantisers(model, samples, args)
+        qat.set_enabled(model, cfg.get("fake_quant", True))
     opt = make_optimizer(model, cfg["lr0"])
     ema = ModelEMA(model)
     start_epoch, best = 0, -1.0
