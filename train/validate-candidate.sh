@@ -24,7 +24,8 @@ for backend in ort cpu; do
   fi
   file=$model; [ "$backend" = cpu ] && file=$swp
   SEEDS="$seeds" BACKEND=$backend THRESHOLDS=${THRESHOLDS:-"0.1 0.15 0.2"} SYNTH_FLOOR=0 \
-    train/choose-threshold.sh "$file" "$out/$backend" > "$out/$backend/thresholds.txt" || true
+    train/choose-threshold.sh "$file" "$out/$backend" > "$out/$backend/thresholds.txt"
   echo "$backend:" && cat "$out/$backend/thresholds.txt"
 done
-node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(JSON.stringify(r,null,1).slice(0,1500))' "$out/ssdd-val.json"
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])), d = r.against.ap50_diff_ci;
+  console.log(`SSDD validation AP50: int8 ${r.ap50.toFixed(4)}, float ${r.against.ap50.toFixed(4)}, int8 - float ${r.against.ap50_diff.toFixed(4)} [${d.lo.toFixed(4)}, ${d.hi.toFixed(4)}]`)' "$out/ssdd-val.json"

@@ -30,11 +30,10 @@ def fuse(model: nn.Module) -> nn.Module:
     """Fold each Conv's BatchNorm into the convolution weights and bias."""
     for m in model.modules():
         if isinstance(m, Conv) and isinstance(m.bn, nn.BatchNorm2d):
-            c, bn = m.conv, m.bn
+            c = m.conv
             fused = nn.Conv2d(c.in_channels, c.out_channels, c.kernel_size, c.stride, c.padding, groups=c.groups, bias=True)
-            w_bn = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-            fused.weight.data = c.weight.data * w_bn.view(-1, 1, 1, 1)
-            fused.bias.data = bn.bias.data - bn.running_mean * w_bn
+            with torch.no_grad():
+                fused.weight.data, fused.bias.data = m.folded()
             m.conv = fused
             m.bn = nn.Identity()
     return model

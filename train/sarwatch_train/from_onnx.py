@@ -47,13 +47,7 @@ def recover(onnx_path: str, arch: str = "n") -> SarYolo:
     with torch.no_grad():
         for name, mod in model.named_modules():
             if isinstance(mod, Conv):
-                mod.conv.weight.copy_(take(f"{name}.conv.weight", mod.conv.weight))
-                bn = mod.bn
-                bn.running_mean.zero_()
-                bn.running_var.fill_(1.0)
-                # The same float32 sqrt export.fuse divides by, so that re-export gives these weights exactly.
-                bn.weight.copy_(torch.sqrt(bn.running_var + bn.eps))
-                bn.bias.copy_(take(f"{name}.conv.bias", bn.bias))
+                mod.set_folded(take(f"{name}.conv.weight", mod.conv.weight), take(f"{name}.conv.bias", mod.bn.bias))
             elif isinstance(mod, torch.nn.Conv2d) and not name.endswith(".conv"):
                 mod.weight.copy_(take(f"{name}.weight", mod.weight))
                 mod.bias.copy_(take(f"{name}.bias", mod.bias))
@@ -94,9 +88,7 @@ def main(argv=None):
         check(model, a.onnx)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"from_onnx: {e}")
-    names = {p.key: p.value for p in onnx.load(a.onnx, load_external_data=False).metadata_props}
-    torch.save({"model": model.state_dict(), "config": model.cfg.__dict__, "from_onnx": a.onnx,
-                "sarwatch_conf": names.get("sarwatch_conf")}, a.out)
+    torch.save({"model": model.state_dict(), "config": model.cfg.__dict__, "from_onnx": a.onnx}, a.out)
     print(f"recovered {a.onnx} -> {a.out} (re-export identical)")
 
 

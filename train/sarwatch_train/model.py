@@ -37,6 +37,25 @@ class Conv(nn.Module):
     def forward(self, x):
         return self.act(self.bn(self.conv(x)))
 
+    def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The convolution's weight and bias with the BatchNorm's running statistics folded in
+        (export.fuse writes these; qat fine-tunes them)."""
+        bn = self.bn
+        k = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        return self.conv.weight * k.view(-1, 1, 1, 1), bn.bias - bn.running_mean * k
+
+    @torch.no_grad()
+    def set_folded(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+        """Hold weights that are already folded: the convolution takes `weight`, the BatchNorm
+        becomes the identity plus `bias` (mean 0, variance 1, scale the same float32
+        sqrt(1 + eps) it divides by), so that `folded` gives them back bit for bit."""
+        self.conv.weight.copy_(weight)
+        bn = self.bn
+        bn.running_mean.zero_()
+        bn.running_var.fill_(1.0)
+        bn.weight.copy_(torch.sqrt(bn.running_var + bn.eps))
+        bn.bias.copy_(bias)
+
 
 class Bottleneck(nn.Module):
     def __init__(self, c1: int, c2: int, shortcut: bool = True, e: float = 1.0):

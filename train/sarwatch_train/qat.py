@@ -94,15 +94,10 @@ def _quant_input(mod, inp):
 
 @torch.no_grad()
 def fold_batchnorm(conv: Conv) -> None:
-    """Fold the BatchNorm's running statistics into the convolution; leave BN as identity + bias."""
-    bn = conv.bn
-    k = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-    conv.conv.weight.mul_(k.view(-1, 1, 1, 1))
-    bn.bias.copy_(bn.bias - bn.running_mean * k)
-    bn.running_mean.zero_()
-    bn.running_var.fill_(1.0)
-    bn.weight.copy_(torch.sqrt(bn.running_var + bn.eps))
-    bn.weight.requires_grad_(False)
+    """Fold the BatchNorm's running statistics into the convolution; leave BN as identity + bias,
+    its scale frozen (the bias trains)."""
+    conv.set_folded(*conv.folded())
+    conv.bn.weight.requires_grad_(False)
 
 
 def freeze_batchnorm(model: nn.Module) -> None:

@@ -175,14 +175,16 @@ def calibrate_quantisers(model, samples, args) -> None:
     model.train()
     qat.freeze_batchnorm(model)
     qat.set_enabled(model, False)
-    for q in qat.quantisers(model):
+    quantisers = qat.quantisers(model)
+    training_momentum = [q.momentum for q in quantisers]
+    for q in quantisers:
         q.momentum = 1.0 / QAT_CALIB_BATCHES  # about an average of the batches' extremes
     for i in range(QAT_CALIB_BATCHES):
         model(collate([aug(int(j)) for j in order[i * args.batch:(i + 1) * args.batch]])[0])
-    for q in qat.quantisers(model):
-        q.momentum = 0.01
+    for q, m in zip(quantisers, training_momentum):
+        q.momentum = m
     qat.set_enabled(model, True)
-    print(f"[qat] calibrated {len(qat.quantisers(model))} quantisers on {QAT_CALIB_BATCHES} batches", flush=True)
+    print(f"[qat] calibrated {len(quantisers)} quantisers on {QAT_CALIB_BATCHES} batches", flush=True)
 
 
 def run_stage(name: str, args, init_weights: str | None):
