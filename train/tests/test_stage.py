@@ -1,0 +1,57 @@
+"""A training run end to end on a tiny dataset: stages chain, checkpoints are written, a finished
+run resumes as done, and `qat` fine-tunes through the prefetched, channels-last loop."""
+import json
+import os
+import tempfile
+import unittest
+from unittest import mock
+
+import numpy as np
+import torch
+
+from sarwatch_train import train
+from sarwatch_train.data import Sample
+
+
+def _samples(n: int, seed: int) -> list[Sample]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        img = np.full((64, 64, 2), 25, np.uint8)
+        x, y = (int(v) for v in rng.integers(4, 44, 2))
+        img[y:y + 12, x:x + 6] = 220
+        out.append(Sample(img, np.array([[0, x, y, x + 6, y + 12]], np.float32), "image", f"t{i}"))
+    return out
+
+
+TINY = {
+    "tiny": dict(epochs=2, lr0=0.001, warmup=1, close_mosaic=1, chips=0),
+    "tinyqat": dict(epochs=1, lr0=0.0002, warmup=1, close_mosaic=1, chips=0, qat=True),
+}
+
+
+class StageTest(unittest.TestCase):
+    def test_two_stages_then_resume(self):
+        with tempfile.TemporaryDirectory() as d, \
+                mock.patch.dict(train.STAGES, TINY), \
+                mock.patch.object(train, "load_ssdd", lambda root, split, *a: _samples(16 if split == "train" else 4, len(split))):
+            args = ["--out", d, "--ssdd", d, "--stages", "tiny,tinyqat", "--imgsz", "64", "--batch", "2", "--threads", "1"]
+            train.main(args)
+            for stage, epochs in (("tiny", 2), ("tinyqat", 1)):
+                with open(os.path.join(d, stage, "log.jsonl")) as f:
+                    lines = [json.loads(l) for l in f]
+                self.assertEqual([l["epoch"] for l in lines], list(range(epochs)), stage)
+                self.assertTrue(all(np.isfinite(l["box"]) for l in lines), stage)
+                self.assertTrue(os.path.exists(os.path.join(d, stage, "done.json")), stage)
+            best = torch.load(os.path.join(d, "tinyqat", "best.pt"))
+            # Saved in the ordinary layout: no quantiser state, contiguous weights that load into a plain network.
+            self.assertFalse(any(".qat_" in k or "parametrizations" in k for k in best["model"]))
+            self.assertTrue(all(v.is_contiguous() for v in best["model"].values()))
+            train.SarYolo(train.ARCHS["n"]).load_state_dict(best["model"])
+            before = os.path.getmtime(os.path.join(d, "tinyqat", "best.pt"))
+            train.main(args)  # everything done: nothing retrains
+            self.assertEqual(os.path.getmtime(os.path.join(d, "tinyqat", "best.pt")), before)
+
+
+if __name__ == "__main__":
+    unittest.main()
