@@ -9,11 +9,8 @@ resize them either (beyond a scale jitter).
 from __future__ import annotations
 
 import os
-import queue
-import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -275,44 +272,6 @@ class Augmenter:
         if self.rng.random() < 0.5:
             img = _gain(img, self.rng)
         return (img, boxes) if self.source_kind is None else (img, boxes, source)
-
-
-def prefetch(make: Callable[[int], object], count: int, depth: int = 2) -> Iterator:
-    """Yield make(0), ..., make(count - 1) in that order, each made up to `depth` ahead on a
-    background thread. numpy and PIL release the GIL while they resize and draw noise, so the
-    next batch is augmented while torch trains on this one (about a tenth of a training step
-    on two cores). The calls happen in order on one thread, so the augmenter's random stream,
-    and so every batch, is the same as without prefetching. An exception in `make` is raised
-    here, at the batch it failed on."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def work():
-        for i in range(count):
-            try:
-                item = (make(i), None)
-            except BaseException as e:  # handed to the consumer, which raises it
-                item = (None, e)
-            while not stop.is_set():
-                try:
-                    q.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
-            if item[1] is not None or stop.is_set():
-                return
-
-    thread = threading.Thread(target=work, name="prefetch", daemon=True)
-    thread.start()
-    try:
-        for _ in range(count):
-            item, err = q.get()
-            if err is not None:
-                raise err
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 def pad_to_stride(img: np.ndarray, stride: int = 32) -> np.ndarray:

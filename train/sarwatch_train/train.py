@@ -26,6 +26,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
                stage-1 checkpoint on SSDD pixels (loss.DistillationLoss), so that adapting to
                Sentinel-1 chips keeps what stage 1 finds on SSDD.
 `qat-off` is `qat` with the roundings off, a control (train/README.md).
+`ssdd60` is `ssdd` in 60 epochs instead of 85, a candidate to bring the recipe under 3 h
+(`--stages ssdd60,joint,qat`, train/README.md).
 `qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
 recovered from its ONNX by `sarwatch_train.from_onnx` (how the bundled model was made).
 
@@ -49,7 +51,7 @@ import time
 import numpy as np
 import torch
 
-from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd, prefetch
+from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from . import qat
 from .loss import DetectionLoss, DistillationLoss
@@ -61,6 +63,9 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 STAGES = {
     # name: epochs, lr0, warmup epochs, epochs without mosaic at the end, synthetic chips (0: none)
     "ssdd": dict(epochs=85, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
+    # Candidate (2026-11-22): stage 1 cut to 60 epochs, so that the recipe with `qat` fits in 3 h
+    # (`--stages ssdd60,joint,qat`; rule in train/README.md, "A shorter stage 1").
+    "ssdd60": dict(epochs=60, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
     # Opt-in: the first bundled model's adaptation, `mixed` then `sea` (see the module docstring).
     "mixed": dict(epochs=8, lr0=0.0008, warmup=1, close_mosaic=3, chips=600),
     "sea": dict(epochs=12, lr0=0.001, warmup=1, close_mosaic=4, chips=1200),
@@ -228,16 +233,8 @@ def run_stage(name: str, args, init_weights: str | None):
         if not os.path.exists(last):
             calibrate_quantisers(model, samples, args)
         qat.set_enabled(model, cfg.get("fake_quant", True))
-    # Channels-last tensors make these small convolutions 10-17 % faster on the CPU (oneDNN
-    # skips a reorder per layer). oneDNN then picks other kernels for some layers and shapes, so
-    # gradients can differ in their last bits from the default layout's: a run is still
-    # deterministic, but not bit-identical to one made before 2026-11-22 (train/README.md).
-    # The EMA keeps the default layout, so that validation and the saved weights are those of an
-    # ordinary network.
-    model.to(memory_format=torch.channels_last)
     opt = make_optimizer(model, cfg["lr0"])
     ema = ModelEMA(model)
-    ema.ema.to(memory_format=torch.contiguous_format)
     start_epoch, best = 0, -1.0
     if os.path.exists(last):
         ck = torch.load(last)
@@ -268,13 +265,13 @@ def run_stage(name: str, args, init_weights: str | None):
                         source_kind="image" if teacher else None)
         perm = np.random.default_rng(args.seed + epoch).permutation(len(samples))
         t0, tot, tot_distil = time.time(), torch.zeros(3), 0.0
-        batches = prefetch(lambda i: collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]]), nb)
-        for i, batch in enumerate(batches):
+        for i in range(nb):
             it = i + nb * epoch
             lr = learning_rate(it, epochs * nb, warm_iters, cfg["lr0"], lrf)
             for g in opt.param_groups:
                 g["lr"] = lr
-            imgs, targets = batch[0].contiguous(memory_format=torch.channels_last), batch[1]
+            batch = collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
+            imgs, targets = batch[0], batch[1]
             feats = model(imgs)
             loss, parts = loss_fn(feats, targets)
             if teacher is not None:

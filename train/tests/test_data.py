@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from sarwatch_train.data import (DEFAULT_SSDD as SSDD, Augmenter, Sample, _clip_boxes, _gain, _geometric, _resize, _speckle,
-                                 load_ssdd, prefetch, read_ids, ssdd_split)
+                                 load_ssdd, read_ids, ssdd_split)
 
 HAS_SSDD = os.path.exists(os.path.join(SSDD, "ImageSets", "Main", "test.txt"))
 
@@ -212,38 +212,6 @@ class AugmenterTest(unittest.TestCase):
                     self.assertGreater(np.median(patch), 60)
                 n_boxes += len(boxes)
             self.assertGreater(n_boxes, 0, f"mosaic {mosaic}")
-
-
-class PrefetchTest(unittest.TestCase):
-    def test_batches_come_in_order_and_match_unprefetched_augmentation(self):
-        rng = np.random.default_rng(3)
-        samples = [Sample(*_scene(rng), "image", f"s{i}") for i in range(6)]
-        plain = Augmenter(samples, 64, seed=11, mosaic=0.5)
-        fetched = Augmenter(samples, 64, seed=11, mosaic=0.5)
-        want = [plain(i % 6) for i in range(12)]
-        got = list(prefetch(lambda i: fetched(i % 6), 12))
-        self.assertEqual(len(got), 12)
-        for (wi, wb), (gi, gb) in zip(want, got):
-            np.testing.assert_array_equal(gi, wi)
-            np.testing.assert_array_equal(gb, wb)
-
-    def test_an_error_is_raised_at_the_batch_it_failed_on(self):
-        def make(i):
-            if i == 3:
-                raise ValueError("bad image s3.jpg")
-            return i
-        seen = []
-        with self.assertRaisesRegex(ValueError, "bad image s3.jpg"):
-            for x in prefetch(make, 10):
-                seen.append(x)
-        self.assertEqual(seen, [0, 1, 2])
-
-    def test_stopping_early_ends_the_thread(self):
-        import threading
-        for x in prefetch(lambda i: i, 1000, depth=1):
-            if x == 2:
-                break
-        self.assertFalse(any(t.name == "prefetch" for t in threading.enumerate()))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""A training run end to end on a tiny dataset: stages chain, checkpoints are written, a finished
-run resumes as done, and `qat` fine-tunes through the prefetched, channels-last loop."""
+"""A training run end to end on a tiny dataset: stages chain, checkpoints are written, `qat` saves
+its weights in the ordinary layout, and a finished run resumes as done."""
 import json
 import os
 import tempfile
