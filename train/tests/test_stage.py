@@ -11,17 +11,13 @@ import torch
 
 from sarwatch_train import train
 from sarwatch_train.data import Sample
+from tests.test_data import _scene
 
 
 def _samples(n: int, seed: int) -> list[Sample]:
+    """n 64 px pictures with one bright target each."""
     rng = np.random.default_rng(seed)
-    out = []
-    for i in range(n):
-        img = np.full((64, 64, 2), 25, np.uint8)
-        x, y = (int(v) for v in rng.integers(4, 44, 2))
-        img[y:y + 12, x:x + 6] = 220
-        out.append(Sample(img, np.array([[0, x, y, x + 6, y + 12]], np.float32), "image", f"t{i}"))
-    return out
+    return [Sample(*_scene(rng, size=64, n=1), "image", f"t{i}") for i in range(n)]
 
 
 TINY = {
