@@ -115,7 +115,7 @@ def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_c
     Best class per anchor, class-aware NMS (as the runtime does)."""
     box, cls = y[:4].T, y[4:].T
     score, label = cls.max(1)
-    keep = (score > conf) & torch.isin(label, torch.tensor(vessel_classes))
+    keep = (score > conf) & torch.isin(label, torch.tensor(vessel_classes, device=label.device))
     box, score, label = box[keep], score[keep], label[keep]
     xyxy = torch.cat((box[:, :2] - box[:, 2:] / 2, box[:, :2] + box[:, 2:] / 2), 1)
     if len(score) > 3000:
@@ -133,11 +133,12 @@ def detect_samples(model, samples, iou: float = 0.6) -> list[tuple[np.ndarray, n
     as in validation; the model is left in eval mode with its training head."""
     model.eval()
     model.detect.export = True
+    device = next(model.parameters()).device
     out = []
     try:
         for s in samples:
             x = torch.from_numpy(pad_to_stride(s.image)).permute(2, 0, 1)[None].float() / 255.0
-            boxes, scores = postprocess(model(x)[0], iou=iou)
+            boxes, scores = postprocess(model(x.to(device))[0].cpu(), iou=iou)
             out.append((boxes, scores, s.boxes[s.boxes[:, 0] != 2, 1:]))
     finally:
         model.detect.export = False

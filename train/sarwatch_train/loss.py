@@ -51,7 +51,7 @@ class TaskAlignedAssigner(nn.Module):
         bs, n_max = gt_bboxes.shape[:2]
         if n_max == 0:
             return (torch.zeros_like(pd_bboxes), torch.zeros_like(pd_scores),
-                    torch.zeros(pd_scores.shape[:2], dtype=torch.bool))
+                    torch.zeros(pd_scores.shape[:2], dtype=torch.bool, device=pd_scores.device))
         mask_in = self._candidates(anc_points, anc_strides, gt_bboxes)            # [B,M,A]
         align, overlaps = self._metrics(pd_scores, pd_bboxes, gt_labels, gt_bboxes, mask_in * mask_gt)
         mask_topk = self._topk(align, mask_gt.expand(-1, -1, self.topk).bool())
@@ -65,7 +65,7 @@ class TaskAlignedAssigner(nn.Module):
             mask_pos = torch.where(multi, is_max, mask_pos)
             fg = mask_pos.sum(-2)
         gt_idx = mask_pos.argmax(-2)                                              # [B,A]
-        batch = torch.arange(bs, dtype=torch.long)[:, None]
+        batch = torch.arange(bs, dtype=torch.long, device=gt_idx.device)[:, None]
         flat = gt_idx + batch * n_max
         t_labels = gt_labels.long().flatten()[flat].clamp_(0)
         t_bboxes = gt_bboxes.view(-1, 4)[flat]
@@ -87,9 +87,9 @@ class TaskAlignedAssigner(nn.Module):
         bs, n_max = gt_bboxes.shape[:2]
         na = pd_bboxes.shape[1]
         mask = mask.bool()
-        overlaps = torch.zeros((bs, n_max, na), dtype=pd_bboxes.dtype)
+        overlaps = torch.zeros((bs, n_max, na), dtype=pd_bboxes.dtype, device=pd_bboxes.device)
         scores = torch.zeros_like(overlaps)
-        ind_b = torch.arange(bs).view(-1, 1).expand(-1, n_max)
+        ind_b = torch.arange(bs, device=pd_bboxes.device).view(-1, 1).expand(-1, n_max)
         cls = gt_labels.squeeze(-1).long()
         scores[mask] = pd_scores[ind_b, :, cls][mask]
         pd = pd_bboxes.unsqueeze(1).expand(-1, n_max, -1, -1)[mask]
@@ -100,7 +100,7 @@ class TaskAlignedAssigner(nn.Module):
     def _topk(self, metrics, topk_mask):
         vals, idxs = torch.topk(metrics, self.topk, dim=-1, largest=True)
         idxs.masked_fill_(~topk_mask, 0)
-        count = torch.zeros(metrics.shape, dtype=torch.int8)
+        count = torch.zeros(metrics.shape, dtype=torch.int8, device=metrics.device)
         ones = torch.ones_like(idxs[:, :, :1], dtype=torch.int8)
         for k in range(self.topk):
             count.scatter_add_(-1, idxs[:, :, k:k + 1], ones)
@@ -139,7 +139,7 @@ class DetectionLoss:
         anchors, stride_t = make_anchors(feats, self.strides, 0.5)
 
         n_max = int(torch.bincount(targets[:, 0].long(), minlength=B).max()) if len(targets) else 0
-        gt = torch.zeros(B, n_max, 5)
+        gt = torch.zeros(B, n_max, 5, device=targets.device)
         for b in range(B):
             rows = targets[targets[:, 0] == b, 1:]
             gt[b, :len(rows)] = rows
@@ -147,7 +147,7 @@ class DetectionLoss:
         mask_gt = (gt_bboxes.sum(2, keepdim=True) > 0).float()
 
         a, c = pred_distri.shape[1], pred_distri.shape[2]
-        dist = pred_distri.view(B, a, 4, c // 4).softmax(3).matmul(self.proj)
+        dist = pred_distri.view(B, a, 4, c // 4).softmax(3).matmul(self.proj.to(pred_distri.device))
         pred_bboxes = dist2bbox(dist, anchors, xywh=False)                     # grid units
 
         t_bboxes, t_scores, fg = self.assigner(
@@ -155,8 +155,7 @@ class DetectionLoss:
             anchors * stride_t, stride_t, gt_labels, gt_bboxes, mask_gt)
         t_sum = max(t_scores.sum(), 1.0)
         loss_cls = self.bce(pred_scores, t_scores).sum() / t_sum
-        loss_box = torch.zeros(())
-        loss_dfl = torch.zeros(())
+        loss_box = loss_dfl = torch.zeros((), device=pred_scores.device)
         if fg.any():
             t_bboxes = t_bboxes / stride_t
             weight = t_scores.sum(-1)[fg].unsqueeze(-1)
@@ -215,7 +214,7 @@ class DistillationLoss:
         n = int(keep.sum())
         if n == 0:
             zero = s_cls.sum() * 0.0  # keeps the graph, adds nothing
-            return zero, torch.zeros(())
+            return zero, torch.zeros((), device=s_cls.device)
         # BCE against soft targets minus the targets' own entropy: 0 when the student agrees.
         p = t_prob[keep]
         cls = (F.binary_cross_entropy_with_logits(s_cls[keep], p, reduction="sum")

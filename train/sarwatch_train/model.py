@@ -123,11 +123,11 @@ def make_anchors(feats, strides, offset: float = 0.5):
     points, stride_t = [], []
     for f, s in zip(feats, strides):
         _, _, h, w = f.shape
-        sx = torch.arange(w, dtype=f.dtype) + offset
-        sy = torch.arange(h, dtype=f.dtype) + offset
+        sx = torch.arange(w, dtype=f.dtype, device=f.device) + offset
+        sy = torch.arange(h, dtype=f.dtype, device=f.device) + offset
         yy, xx = torch.meshgrid(sy, sx, indexing="ij")
         points.append(torch.stack((xx, yy), -1).view(-1, 2))
-        stride_t.append(torch.full((h * w, 1), s, dtype=f.dtype))
+        stride_t.append(torch.full((h * w, 1), s, dtype=f.dtype, device=f.device))
     return torch.cat(points), torch.cat(stride_t)
 
 
@@ -284,7 +284,7 @@ def load_checkpoint(path: str) -> dict:
     "model". A missing file raises FileNotFoundError; anything else unreadable, ValueError
     naming the file, so that the command-line tools can say which input is wrong."""
     try:
-        ck = torch.load(path, map_location="cpu")
+        ck = torch.load(path, map_location="cpu", weights_only=False)
     except FileNotFoundError:
         raise
     except Exception as e:  # pickle, zip and EOF errors all mean the same to the user

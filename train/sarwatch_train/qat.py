@@ -74,7 +74,7 @@ class WeightQuant(nn.Module):
 
     def forward(self, w: torch.Tensor) -> torch.Tensor:
         amax = w.detach().abs().amax(dim=(1, 2, 3)).clamp_min(1e-12)
-        zero = torch.zeros(w.shape[0], dtype=torch.int32)
+        zero = torch.zeros(w.shape[0], dtype=torch.int32, device=w.device)
         return torch.fake_quantize_per_channel_affine(w, amax / 127, zero, 0, QMIN, QMAX)
 
 

@@ -26,8 +26,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
                stage-1 checkpoint on SSDD pixels (loss.DistillationLoss), so that adapting to
                Sentinel-1 chips keeps what stage 1 finds on SSDD.
 `qat-off` is `qat` with the roundings off, a control (train/README.md).
-`ssdd60` is `ssdd` in 60 epochs instead of 85, a candidate to bring the recipe under 3 h
-(`--stages ssdd60,joint,qat`, train/README.md).
+`ssdd60` is `ssdd` in 60 epochs instead of 85: `--stages ssdd60,joint,qat` takes about 2 h 34 min
+here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter stage 1").
 `qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
 recovered from its ONNX by `sarwatch_train.from_onnx` (how the bundled model was made).
 
@@ -51,6 +51,7 @@ import time
 import numpy as np
 import torch
 
+from .batches import BatchSource, collate
 from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from . import qat
@@ -63,8 +64,8 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 STAGES = {
     # name: epochs, lr0, warmup epochs, epochs without mosaic at the end, synthetic chips (0: none)
     "ssdd": dict(epochs=85, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
-    # Candidate (2026-11-22): stage 1 cut to 60 epochs, so that the recipe with `qat` fits in 3 h
-    # (`--stages ssdd60,joint,qat`; rule in train/README.md, "A shorter stage 1").
+    # Opt-in: stage 1 cut to 60 epochs, so that the recipe with `qat` fits in 3 h; not adopted
+    # (SSDD validation AP50 0.012-0.014 lower; train/README.md, "A shorter stage 1").
     "ssdd60": dict(epochs=60, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
     # Opt-in: the first bundled model's adaptation, `mixed` then `sea` (see the module docstring).
     "mixed": dict(epochs=8, lr0=0.0008, warmup=1, close_mosaic=3, chips=600),
@@ -120,21 +121,6 @@ def learning_rate(it: int, total: int, warm_iters: int, lr0: float, lrf: float =
     return lr0 * cos * min(1.0, (it + 1) / warm_iters)
 
 
-def collate(batch):
-    """(image, boxes[, source]) samples -> images [B, 2, S, S] in 0..1, targets [K, 6]
-    (batch index, cls, x1, y1, x2, y2)[, source maps [B, 1, S, S]]."""
-    imgs = torch.from_numpy(np.stack([b[0] for b in batch])).permute(0, 3, 1, 2).float() / 255.0
-    rows = []
-    for i, b in enumerate(batch):
-        boxes = b[1]
-        if len(boxes):
-            rows.append(np.concatenate([np.full((len(boxes), 1), i, np.float32), boxes], 1))
-    t = torch.from_numpy(np.concatenate(rows)) if rows else torch.zeros((0, 6))
-    if len(batch[0]) == 3:
-        return imgs, t, torch.from_numpy(np.stack([b[2] for b in batch])).float()[:, None]
-    return imgs, t
-
-
 def validate(model, samples, conf: float = 0.25) -> dict:
     found = detect_samples(model, samples)
     return evaluate([(b, s) for b, s, _ in found], [g for _, _, g in found], conf)
@@ -180,12 +166,13 @@ def calibrate_quantisers(model, samples, args) -> None:
     model.train()
     qat.freeze_batchnorm(model)
     qat.set_enabled(model, False)
+    device = next(model.parameters()).device
     quantisers = qat.quantisers(model)
     training_momentum = [q.momentum for q in quantisers]
     for q in quantisers:
         q.momentum = 1.0 / QAT_CALIB_BATCHES  # about an average of the batches' extremes
     for i in range(QAT_CALIB_BATCHES):
-        model(collate([aug(int(j)) for j in order[i * args.batch:(i + 1) * args.batch]])[0])
+        model(collate([aug(int(j)) for j in order[i * args.batch:(i + 1) * args.batch]])[0].to(device))
     for q, m in zip(quantisers, training_momentum):
         q.momentum = m
     qat.set_enabled(model, True)
@@ -193,7 +180,7 @@ def calibrate_quantisers(model, samples, args) -> None:
 
 
 def run_stage(name: str, args, init_weights: str | None):
-    cfg = STAGES[name]
+    cfg = dict(STAGES[name], **({"epochs": args.epochs} if args.epochs else {}))
     out = os.path.join(args.out, name)
     os.makedirs(out, exist_ok=True)
     if os.path.exists(os.path.join(out, "done.json")):
@@ -216,7 +203,7 @@ def run_stage(name: str, args, init_weights: str | None):
     model = SarYolo(ARCHS[args.arch])
     model.detect.bias_init(args.imgsz)
     if init_weights:
-        ck = torch.load(init_weights)
+        ck = torch.load(init_weights, map_location="cpu", weights_only=False)
         require_arch(ck, model.cfg, init_weights, args.arch)
         model.load_state_dict(ck["model"])
     teacher = None
@@ -230,6 +217,11 @@ def run_stage(name: str, args, init_weights: str | None):
         if not init_weights:
             sys.exit(f"stage {name} fine-tunes a trained network: run it after another stage, or pass --init")
         qat.prepare(model)
+    device = torch.device(args.device)
+    model.to(device)
+    if teacher is not None:
+        teacher.to(device)
+    if cfg.get("qat"):
         if not os.path.exists(last):
             calibrate_quantisers(model, samples, args)
         qat.set_enabled(model, cfg.get("fake_quant", True))
@@ -237,7 +229,7 @@ def run_stage(name: str, args, init_weights: str | None):
     ema = ModelEMA(model)
     start_epoch, best = 0, -1.0
     if os.path.exists(last):
-        ck = torch.load(last)
+        ck = torch.load(last, map_location="cpu", weights_only=False)
         require_arch(ck, model.cfg, last, args.arch)
         model.load_state_dict(ck["model"])
         ema.ema.load_state_dict(ck["ema"])
@@ -256,21 +248,21 @@ def run_stage(name: str, args, init_weights: str | None):
     warm_iters = max(cfg["warmup"] * nb, 50)
     lrf = 0.01
     weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
+    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers)
     for epoch in range(start_epoch, epochs):
         model.train()
         if cfg.get("qat"):
             qat.freeze_batchnorm(model)
         mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
-        aug = Augmenter(samples, args.imgsz, seed=args.seed * 1000 + epoch, mosaic=mosaic,
-                        source_kind="image" if teacher else None)
         perm = np.random.default_rng(args.seed + epoch).permutation(len(samples))
         t0, tot, tot_distil = time.time(), torch.zeros(3), 0.0
-        for i in range(nb):
+        batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None)
+        for i, batch in enumerate(batches):
             it = i + nb * epoch
             lr = learning_rate(it, epochs * nb, warm_iters, cfg["lr0"], lrf)
             for g in opt.param_groups:
                 g["lr"] = lr
-            batch = collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
+            batch = [t.to(device) for t in batch]
             imgs, targets = batch[0], batch[1]
             feats = model(imgs)
             loss, parts = loss_fn(feats, targets)
@@ -285,7 +277,7 @@ def run_stage(name: str, args, init_weights: str | None):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
             opt.step()
             ema.update(model)
-            tot += parts
+            tot += parts.cpu()
         tot /= nb
         metrics = validate(ema.ema, val) if (epoch % args.val_every == 0 or epoch >= epochs - 10) else None
         line = {"stage": name, "epoch": epoch, "lr": round(lr, 6), "box": round(float(tot[0]), 4),
@@ -306,6 +298,7 @@ def run_stage(name: str, args, init_weights: str | None):
                     "optimizer": opt.state_dict(), "epoch": epoch, "best": best, "config": model.cfg.__dict__},
                    last + ".tmp")
         os.replace(last + ".tmp", last)
+    source.close()
     with open(os.path.join(out, "done.json"), "w") as f:
         json.dump({"best_fitness": best}, f)
     return os.path.join(out, "best.pt")
@@ -328,6 +321,14 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--val-every", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="train each stage for this many epochs instead of its own (experiments; the recipe "
+                         "does not use it); mosaic stops as many epochs before the end as the stage says")
+    ap.add_argument("--device", default="cpu",
+                    help="torch device to train on (default cpu, the recipe; e.g. cuda where a GPU is present)")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="augment batches in this many processes (default 0: in this one, the recipe's "
+                         "random stream; see sarwatch_train/batches.py)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")

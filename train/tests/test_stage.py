@@ -48,6 +48,17 @@ class StageTest(unittest.TestCase):
             train.main(args)  # everything done: nothing retrains
             self.assertEqual(os.path.getmtime(os.path.join(d, "tinyqat", "best.pt")), before)
 
+    def test_a_stage_with_augmenting_workers(self):
+        with tempfile.TemporaryDirectory() as d, \
+                mock.patch.dict(train.STAGES, TINY), \
+                mock.patch.object(train, "load_ssdd", lambda root, split, *a: _samples(16 if split == "train" else 4, len(split))):
+            train.main(["--out", d, "--ssdd", d, "--stages", "tiny", "--imgsz", "64", "--batch", "2", "--threads", "1",
+                        "--workers", "2"])
+            with open(os.path.join(d, "tiny", "log.jsonl")) as f:
+                lines = [json.loads(l) for l in f]
+            self.assertEqual([l["epoch"] for l in lines], [0, 1])
+            self.assertTrue(all(np.isfinite(l["box"]) for l in lines))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,86 @@
+"""Training batches: augmented samples collated into tensors, in this process or in workers.
+
+In this process (`workers=0`, the default and the recipe) one `Augmenter` per epoch draws
+every batch from one random stream, so a run is the same from start to end and after a
+resume. On two cores that is also the fastest: torch's two threads already use both, and
+a helper process was measured 11-16 % slower (train/README.md).
+
+With a GPU the step is milliseconds and the augmentation on the CPU becomes the whole
+cost, so `workers=N` augments batches in N forked processes. Each batch then has its own
+generator, seeded from (seed, epoch, batch), so the result does not depend on N or on
+which worker ran what; it is a different random stream from the single-process one, so a
+run with workers is repeatable but not identical to one without.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from .data import Augmenter
+
+_SAMPLES: list = []  # the worker processes' samples, set once by fork (copy-on-write)
+
+
+def collate(batch):
+    """(image, boxes[, source]) samples -> images [B, 2, S, S] in 0..1, targets [K, 6]
+    (batch index, cls, x1, y1, x2, y2)[, source maps [B, 1, S, S]]."""
+    imgs = torch.from_numpy(np.stack([b[0] for b in batch])).permute(0, 3, 1, 2).float() / 255.0
+    rows = []
+    for i, b in enumerate(batch):
+        boxes = b[1]
+        if len(boxes):
+            rows.append(np.concatenate([np.full((len(boxes), 1), i, np.float32), boxes], 1))
+    t = torch.from_numpy(np.concatenate(rows)) if rows else torch.zeros((0, 6))
+    if len(batch[0]) == 3:
+        return imgs, t, torch.from_numpy(np.stack([b[2] for b in batch])).float()[:, None]
+    return imgs, t
+
+
+def batch_seed(seed: int, epoch: int, batch: int) -> int:
+    return int(np.random.SeedSequence([seed, epoch, batch]).generate_state(1)[0])
+
+
+def _augment(job):
+    """One batch in a worker: its ids, its generator's seed, and the augmenter's settings.
+    Returns numpy samples (collated in the parent, so no tensor crosses a pipe)."""
+    ids, seed, size, mosaic, source_kind = job
+    aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind)
+    return [aug(int(j)) for j in ids]
+
+
+def _keep_samples(samples):
+    global _SAMPLES
+    _SAMPLES = samples
+
+
+class BatchSource:
+    """The batches of each epoch, in a fixed order (`perm`), `batch` samples each."""
+
+    def __init__(self, samples: list, size: int, batch: int, seed: int, workers: int = 0):
+        self.samples, self.size, self.batch, self.seed = samples, size, batch, seed
+        self.pool = None
+        if workers > 0:
+            # fork: the workers inherit the decoded samples instead of unpickling them.
+            self.pool = mp.get_context("fork").Pool(workers, initializer=_keep_samples, initargs=(samples,))
+
+    def epoch(self, epoch: int, perm: np.ndarray, n: int, mosaic: float, source_kind: str | None) -> Iterator:
+        bs = self.batch
+        if self.pool is None:
+            aug = Augmenter(self.samples, self.size, seed=self.seed * 1000 + epoch, mosaic=mosaic,
+                            source_kind=source_kind)
+            for i in range(n):
+                yield collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
+            return
+        jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind)
+                for i in range(n)]
+        for samples in self.pool.imap(_augment, jobs):
+            yield collate(samples)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
