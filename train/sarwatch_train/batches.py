@@ -39,6 +39,12 @@ def collate(batch):
     return imgs, t
 
 
+def augment_batches(aug: Augmenter, order: np.ndarray, n: int, batch: int) -> Iterator:
+    """The first n batches of `order`, `batch` ids each, augmented in turn by `aug` and collated."""
+    for i in range(n):
+        yield collate([aug(int(j)) for j in order[i * batch:(i + 1) * batch]])
+
+
 def batch_seed(seed: int, epoch: int, batch: int) -> int:
     return int(np.random.SeedSequence([seed, epoch, batch]).generate_state(1)[0])
 
@@ -71,8 +77,7 @@ class BatchSource:
         if self.pool is None:
             aug = Augmenter(self.samples, self.size, seed=self.seed * 1000 + epoch, mosaic=mosaic,
                             source_kind=source_kind)
-            for i in range(n):
-                yield collate([aug(int(j)) for j in perm[i * bs:(i + 1) * bs]])
+            yield from augment_batches(aug, perm, n, bs)
             return
         jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind)
                 for i in range(n)]

@@ -53,7 +53,7 @@ import time
 import numpy as np
 import torch
 
-from .batches import BatchSource, collate
+from .batches import BatchSource, augment_batches
 from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from . import qat
@@ -176,8 +176,8 @@ def calibrate_quantisers(model, samples, args) -> None:
     training_momentum = [q.momentum for q in quantisers]
     for q in quantisers:
         q.momentum = 1.0 / QAT_CALIB_BATCHES  # about an average of the batches' extremes
-    for i in range(QAT_CALIB_BATCHES):
-        model(collate([aug(int(j)) for j in order[i * args.batch:(i + 1) * args.batch]])[0].to(device))
+    for imgs, _ in augment_batches(aug, order, QAT_CALIB_BATCHES, args.batch):
+        model(imgs.to(device))
     for q, m in zip(quantisers, training_momentum):
         q.momentum = m
     qat.set_enabled(model, True)
@@ -260,7 +260,7 @@ def run_stage(name: str, args, init_weights: str | None):
             qat.freeze_batchnorm(model)
         mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
         perm = np.random.default_rng(args.seed + epoch).permutation(len(samples))
-        t0, tot, tot_distil = time.time(), torch.zeros(3), 0.0
+        t0, tot, tot_distil = time.time(), torch.zeros(3, device=device), 0.0
         batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None)
         for i, batch in enumerate(batches):
             it = i + nb * epoch
@@ -282,7 +282,7 @@ def run_stage(name: str, args, init_weights: str | None):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
             opt.step()
             ema.update(model)
-            tot += parts.cpu()
+            tot += parts
         tot /= nb
         metrics = validate(ema.ema, val) if (epoch % args.val_every == 0 or epoch >= epochs - 10) else None
         line = {"stage": name, "epoch": epoch, "lr": round(lr, 6), "box": round(float(tot[0]), 4),

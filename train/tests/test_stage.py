@@ -1,5 +1,6 @@
 """A training run end to end on a tiny dataset: stages chain, checkpoints are written, `qat` saves
 its weights in the ordinary layout, and a finished run resumes as done."""
+import contextlib
 import json
 import os
 import tempfile
@@ -27,38 +28,45 @@ TINY = {
 
 
 class StageTest(unittest.TestCase):
+    def tiny_run(self) -> str:
+        """An output folder, with the tiny stages and 16 training and 4 validation pictures in place of SSDD
+        until the test ends."""
+        stack = contextlib.ExitStack()
+        self.addCleanup(stack.close)
+        stack.enter_context(mock.patch.dict(train.STAGES, TINY))
+        stack.enter_context(mock.patch.object(
+            train, "load_ssdd", lambda root, split, *a: _samples(16 if split == "train" else 4, len(split))))
+        return stack.enter_context(tempfile.TemporaryDirectory())
+
+    def epochs_logged(self, d: str, stage: str) -> list[dict]:
+        with open(os.path.join(d, stage, "log.jsonl")) as f:
+            return [json.loads(l) for l in f]
+
     def test_two_stages_then_resume(self):
-        with tempfile.TemporaryDirectory() as d, \
-                mock.patch.dict(train.STAGES, TINY), \
-                mock.patch.object(train, "load_ssdd", lambda root, split, *a: _samples(16 if split == "train" else 4, len(split))):
-            args = ["--out", d, "--ssdd", d, "--stages", "tiny,tinyqat", "--imgsz", "64", "--batch", "2", "--threads", "1"]
-            train.main(args)
-            for stage, epochs in (("tiny", 2), ("tinyqat", 1)):
-                with open(os.path.join(d, stage, "log.jsonl")) as f:
-                    lines = [json.loads(l) for l in f]
-                self.assertEqual([l["epoch"] for l in lines], list(range(epochs)), stage)
-                self.assertTrue(all(np.isfinite(l["box"]) for l in lines), stage)
-                self.assertTrue(os.path.exists(os.path.join(d, stage, "done.json")), stage)
-            best = torch.load(os.path.join(d, "tinyqat", "best.pt"))
-            # Saved in the ordinary layout: no quantiser state, contiguous weights that load into a plain network.
-            self.assertFalse(any(".qat_" in k or "parametrizations" in k for k in best["model"]))
-            self.assertTrue(all(v.is_contiguous() for v in best["model"].values()))
-            train.SarYolo(train.ARCHS["n"]).load_state_dict(best["model"])
-            before = os.path.getmtime(os.path.join(d, "tinyqat", "best.pt"))
-            train.main(args)  # everything done: nothing retrains
-            self.assertEqual(os.path.getmtime(os.path.join(d, "tinyqat", "best.pt")), before)
+        d = self.tiny_run()
+        args = ["--out", d, "--ssdd", d, "--stages", "tiny,tinyqat", "--imgsz", "64", "--batch", "2", "--threads", "1"]
+        train.main(args)
+        for stage, epochs in (("tiny", 2), ("tinyqat", 1)):
+            lines = self.epochs_logged(d, stage)
+            self.assertEqual([l["epoch"] for l in lines], list(range(epochs)), stage)
+            self.assertTrue(all(np.isfinite(l["box"]) for l in lines), stage)
+            self.assertTrue(os.path.exists(os.path.join(d, stage, "done.json")), stage)
+        best = torch.load(os.path.join(d, "tinyqat", "best.pt"))
+        # Saved in the ordinary layout: no quantiser state, contiguous weights that load into a plain network.
+        self.assertFalse(any(".qat_" in k or "parametrizations" in k for k in best["model"]))
+        self.assertTrue(all(v.is_contiguous() for v in best["model"].values()))
+        train.SarYolo(train.ARCHS["n"]).load_state_dict(best["model"])
+        before = os.path.getmtime(os.path.join(d, "tinyqat", "best.pt"))
+        train.main(args)  # everything done: nothing retrains
+        self.assertEqual(os.path.getmtime(os.path.join(d, "tinyqat", "best.pt")), before)
 
     def test_a_stage_with_augmenting_workers(self):
-        with tempfile.TemporaryDirectory() as d, \
-                mock.patch.dict(train.STAGES, TINY), \
-                mock.patch.object(train, "load_ssdd", lambda root, split, *a: _samples(16 if split == "train" else 4, len(split))):
-            train.main(["--out", d, "--ssdd", d, "--stages", "tiny", "--imgsz", "64", "--batch", "2", "--threads", "1",
-                        "--workers", "2"])
-            with open(os.path.join(d, "tiny", "log.jsonl")) as f:
-                lines = [json.loads(l) for l in f]
-            self.assertEqual([l["epoch"] for l in lines], [0, 1])
-            self.assertTrue(all(np.isfinite(l["box"]) for l in lines))
-
+        d = self.tiny_run()
+        train.main(["--out", d, "--ssdd", d, "--stages", "tiny", "--imgsz", "64", "--batch", "2", "--threads", "1",
+                    "--workers", "2"])
+        lines = self.epochs_logged(d, "tiny")
+        self.assertEqual([l["epoch"] for l in lines], [0, 1])
+        self.assertTrue(all(np.isfinite(l["box"]) for l in lines))
 
 if __name__ == "__main__":
     unittest.main()
