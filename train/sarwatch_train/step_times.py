@@ -1,0 +1,75 @@
+"""Where a training step's time goes: the recipe's stage-1 step, part by part.
+
+    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25]
+
+Builds stage 1's batches (SSDD train minus the validation tenth, mosaic on) and runs the
+recipe's step on them, timing each part with a wall clock: the augmentation that makes the
+batch, the forward pass, the loss (with the task-aligned assigner), the backward pass, the
+optimiser step (with gradient clipping) and the EMA update. It trains a fresh network for a
+few batches only, so it measures cost, not a model. Prints milliseconds per batch and the
+share of each part, so that a change to the training loop can be judged by what it saves.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from .batches import BatchSource
+from .data import DEFAULT_SSDD, load_ssdd
+from .loss import DetectionLoss
+from .model import ARCHS, SarYolo
+from .train import STAGES, ModelEMA, make_optimizer
+
+PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
+
+
+def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0) -> dict:
+    """Mean seconds per batch of each part of stage 1's step, over `batches` batches."""
+    torch.manual_seed(seed)
+    samples = load_ssdd(ssdd, "train", 10, 0, "yolo")
+    model = SarYolo(ARCHS["n"])
+    model.detect.bias_init(imgsz)
+    model.train()
+    opt = make_optimizer(model, STAGES["ssdd"]["lr0"])
+    ema, loss_fn = ModelEMA(model), DetectionLoss(model)
+    perm = np.random.default_rng(seed).permutation(len(samples))
+    batches = min(batches, len(samples) // batch)
+    it = BatchSource(samples, imgsz, batch, seed).epoch(0, perm, batches, 1.0, None)
+    spent = dict.fromkeys(PARTS, 0.0)
+
+    def timed(part, fn):
+        t = time.perf_counter()
+        out = fn()
+        spent[part] += time.perf_counter() - t
+        return out
+
+    for _ in range(batches):
+        imgs, targets = timed("augment", lambda: next(it))
+        feats = timed("forward", lambda: model(imgs))
+        loss, _ = timed("loss", lambda: loss_fn(feats, targets))
+        opt.zero_grad(set_to_none=True)
+        timed("backward", loss.backward)
+        timed("optimiser", lambda: (torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0), opt.step()))
+        timed("ema", lambda: ema.update(model))
+    return {k: v / batches for k, v in spent.items()}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ssdd", default=DEFAULT_SSDD)
+    ap.add_argument("--batches", type=int, default=25)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    t = step_times(args.ssdd, args.batches)
+    total = sum(t.values())
+    for k, v in t.items():
+        print(f"{k:10s} {v * 1000:7.0f} ms  {100 * v / total:5.1f} %")
+    print(f"{'step':10s} {total * 1000:7.0f} ms per batch of 16 at 384 px ({args.threads} threads)")
+
+
+if __name__ == "__main__":
+    main()
