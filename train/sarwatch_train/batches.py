@@ -52,8 +52,8 @@ def batch_seed(seed: int, epoch: int, batch: int) -> int:
 def _augment(job):
     """One batch in a worker: its ids, its generator's seed, and the augmenter's settings.
     Returns numpy samples (collated in the parent, so no tensor crosses a pipe)."""
-    ids, seed, size, mosaic, source_kind = job
-    aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind)
+    ids, seed, size, mosaic, source_kind, crop_first = job
+    aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind, crop_first=crop_first)
     return [aug(int(j)) for j in ids]
 
 
@@ -65,8 +65,10 @@ def _keep_samples(samples):
 class BatchSource:
     """The batches of each epoch, in a fixed order (`perm`), `batch` samples each."""
 
-    def __init__(self, samples: list, size: int, batch: int, seed: int, workers: int = 0):
+    def __init__(self, samples: list, size: int, batch: int, seed: int, workers: int = 0,
+                 crop_first: bool = False):
         self.samples, self.size, self.batch, self.seed = samples, size, batch, seed
+        self.crop_first = crop_first  # data.Augmenter's: resize only what the crop keeps (an opt-in)
         self.pool = None
         if workers > 0:
             # fork: the workers inherit the decoded samples instead of unpickling them.
@@ -76,10 +78,11 @@ class BatchSource:
         bs = self.batch
         if self.pool is None:
             aug = Augmenter(self.samples, self.size, seed=self.seed * 1000 + epoch, mosaic=mosaic,
-                            source_kind=source_kind)
+                            source_kind=source_kind, crop_first=self.crop_first)
             yield from augment_batches(aug, perm, n, bs)
             return
-        jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind)
+        jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind,
+                 self.crop_first)
                 for i in range(n)]
         for samples in self.pool.imap(_augment, jobs):
             yield collate(samples)

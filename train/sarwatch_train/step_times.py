@@ -26,7 +26,8 @@ from .train import STAGES, ModelEMA, make_optimizer
 PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
 
-def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0) -> dict:
+def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0,
+               crop_first: bool = False) -> dict:
     """Mean seconds per batch of each part of stage 1's step, over `batches` batches."""
     torch.manual_seed(seed)
     samples = load_ssdd(ssdd, "train", 10, 0, "yolo")
@@ -37,7 +38,7 @@ def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed:
     ema, loss_fn = ModelEMA(model), DetectionLoss(model)
     perm = np.random.default_rng(seed).permutation(len(samples))
     batches = min(batches, len(samples) // batch)
-    it = BatchSource(samples, imgsz, batch, seed).epoch(0, perm, batches, 1.0, None)
+    it = BatchSource(samples, imgsz, batch, seed, crop_first=crop_first).epoch(0, perm, batches, 1.0, None)
     spent = dict.fromkeys(PARTS, 0.0)
 
     def timed(part, fn):
@@ -62,9 +63,10 @@ def main(argv=None):
     ap.add_argument("--ssdd", default=DEFAULT_SSDD)
     ap.add_argument("--batches", type=int, default=25)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--crop-first", action="store_true", help="time the --crop-first augmentation")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    t = step_times(args.ssdd, args.batches)
+    t = step_times(args.ssdd, args.batches, crop_first=args.crop_first)
     total = sum(t.values())
     for k, v in t.items():
         print(f"{k:10s} {v * 1000:7.0f} ms  {100 * v / total:5.1f} %")

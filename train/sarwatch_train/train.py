@@ -253,7 +253,7 @@ def run_stage(name: str, args, init_weights: str | None):
     warm_iters = max(cfg["warmup"] * nb, 50)
     lrf = 0.01
     weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
-    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers)
+    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers, args.crop_first)
     for epoch in range(start_epoch, epochs):
         model.train()
         if cfg.get("qat"):
@@ -334,6 +334,9 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=0,
                     help="augment batches in this many processes (default 0: in this one, the recipe's "
                          "random stream; see sarwatch_train/batches.py)")
+    ap.add_argument("--crop-first", action="store_true",
+                    help="augmentation resizes only the part of each image that the crop keeps (about 8 %% "
+                         "less time a step; another random stream, not the recipe's: train/README.md)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")

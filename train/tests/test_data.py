@@ -195,6 +195,29 @@ class AugmenterTest(unittest.TestCase):
                 values |= set(np.unique(src).tolist())
         self.assertEqual(values, {0, 1})
 
+    def test_crop_first_reads_the_same_places(self):
+        # --crop-first resizes only what the output keeps: the same draws, boxes and shapes as the
+        # recipe; the pixels are PIL's resize of a box, equal to the crop of the whole resize but
+        # for rare roundings (and exactly equal when nothing is resized).
+        rng = np.random.default_rng(8)
+        samples = [Sample(rng.integers(0, 256, (70 + 9 * i, 90 - 5 * i, 2)).astype(np.uint8), _scene(rng)[1],
+                          kind="db" if i % 2 else "image", name=f"s{i}") for i in range(6)]
+        for mosaic in (0.0, 1.0):
+            for scale in ((0.6, 1.5), (1.0, 1.0)):
+                recipe = Augmenter(samples, 64, seed=2, mosaic=mosaic, scale=scale)
+                first = Augmenter(samples, 64, seed=2, mosaic=mosaic, scale=scale, crop_first=True)
+                differ = 0
+                for i in range(24):
+                    (img, boxes), (img2, boxes2) = recipe(i % 6), first(i % 6)
+                    np.testing.assert_array_equal(boxes, boxes2)
+                    self.assertEqual(img.shape, img2.shape)
+                    differ += int((img != img2).sum())
+                if scale == (1.0, 1.0):
+                    self.assertEqual(differ, 0, f"mosaic {mosaic}")
+                else:
+                    self.assertLess(differ / (24 * 64 * 64 * 2), 0.02, f"mosaic {mosaic}")
+                self.assertEqual(recipe.rng.random(), first.rng.random())  # the same draws
+
     def test_output_crops_keep_their_targets(self):
         rng = np.random.default_rng(3)
         samples = [Sample(*_scene(rng), kind="image", name=f"s{i}") for i in range(6)]
