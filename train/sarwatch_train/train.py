@@ -30,6 +30,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter stage 1").
 `joint5` is `joint` in 5 epochs instead of 10: `--stages ssdd,joint5,qat` takes about 2 h 47 min
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter adaptation").
+`joint8` is `joint` in 8 epochs, a candidate run with `--crop-first` to bring the recipe under 3 h
+(`--crop-first --stages ssdd,joint8,qat`, train/README.md, "A faster cut").
 `qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
 recovered from its ONNX by `sarwatch_train.from_onnx` (how the bundled model was made).
 
@@ -79,6 +81,9 @@ STAGES = {
     # `joint` in 5 epochs, so that the recipe with `qat` fits in 3 h; not adopted: its model fell
     # short on validation (train/README.md, "A shorter adaptation").
     "joint5": dict(epochs=5, lr0=0.001, warmup=1, close_mosaic=2, chips=1200, ssdd_repeat=2),
+    # Candidate (2026-11-23): `joint` in 8 epochs, run with `--crop-first`, so that the recipe with
+    # `qat` fits in 3 h (`--crop-first --stages ssdd,joint8,qat`; rule in train/README.md, "A faster cut").
+    "joint8": dict(epochs=8, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
     # Candidate: `joint` with chips that also carry vessels moored along their coasts (`synth --moored`).
     "harbour": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, moored=0.3),
     # Opt-in: after `joint`, a short pass with SSDD once per epoch (as in `sea`) for synthetic recall.
