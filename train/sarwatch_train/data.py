@@ -107,11 +107,14 @@ def load_chips(root: str) -> list[Sample]:
 
 # ----------------------------------------------------------------------------- augmentation
 
-def _resize(img: np.ndarray, scale: float, shape: tuple[int, int] | None = None, box=None) -> np.ndarray:
-    """Bilinear resize by `scale`, or to `shape` (rows, columns); `box` reads only that source
-    rectangle (PIL's box: left, upper, right, lower)."""
-    h, w = img.shape[:2]
-    nh, nw = shape or (max(1, round(h * scale)), max(1, round(w * scale)))
+def _scaled_shape(h: int, w: int, scale: float) -> tuple[int, int]:
+    return max(1, round(h * scale)), max(1, round(w * scale))
+
+
+def _resize(img: np.ndarray, shape: tuple[int, int], box=None) -> np.ndarray:
+    """Bilinear resize to `shape` (rows, columns); `box` reads only that source rectangle
+    (PIL's box: left, upper, right, lower)."""
+    nh, nw = shape
     out = np.empty((nh, nw, img.shape[2]), np.uint8)
     for c in range(img.shape[2]):
         if c and np.array_equal(img[:, :, c], img[:, :, 0]):
@@ -134,7 +137,7 @@ class _Scaled:
         self.image, self.single_band, self.crop_first = image, single_band, crop_first
         h, w = image.shape[:2]
         self.identity = abs(scale - 1) <= 1e-3
-        self.shape = (h, w) if self.identity else (max(1, round(h * scale)), max(1, round(w * scale)))
+        self.shape = (h, w) if self.identity else _scaled_shape(h, w, scale)
         self._whole = None
 
     def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
@@ -143,12 +146,12 @@ class _Scaled:
             out = self.image[y0:y1, x0:x1]
         elif not self.crop_first:
             if self._whole is None:
-                self._whole = _resize(self.image, 0, self.shape)
+                self._whole = _resize(self.image, self.shape)
             out = self._whole[y0:y1, x0:x1]
         else:
             h, w = self.image.shape[:2]
             sy, sx = h / self.shape[0], w / self.shape[1]  # PIL's own source step per output pixel
-            out = _resize(self.image, 0, (y1 - y0, x1 - x0), box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy))
+            out = _resize(self.image, (y1 - y0, x1 - x0), box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy))
         if self.single_band:
             out = np.repeat(out[:, :, :1], 2, axis=2)  # single-band scene: VV fed as both channels
         return out

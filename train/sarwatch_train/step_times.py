@@ -21,7 +21,7 @@ from .batches import BatchSource
 from .data import DEFAULT_SSDD, load_ssdd
 from .loss import DetectionLoss
 from .model import ARCHS, SarYolo
-from .train import STAGES, ModelEMA, make_optimizer
+from .train import MAX_GRAD_NORM, STAGES, ModelEMA, make_optimizer
 
 PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
@@ -53,7 +53,7 @@ def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed:
         loss, _ = timed("loss", lambda: loss_fn(feats, targets))
         opt.zero_grad(set_to_none=True)
         timed("backward", loss.backward)
-        timed("optimiser", lambda: (torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0), opt.step()))
+        timed("optimiser", lambda: (torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM), opt.step()))
         timed("ema", lambda: ema.update(model))
     return {k: v / batches for k, v in spent.items()}
 

@@ -149,7 +149,7 @@ class ResizeTest(unittest.TestCase):
                 nw, nh = round(61 * scale), round(45 * scale)
                 bands = [np.asarray(Image.fromarray(np.ascontiguousarray(img[:, :, c])).resize((nw, nh), Image.BILINEAR))
                          for c in range(2)]
-                np.testing.assert_array_equal(_resize(img, scale), np.stack(bands, -1), err_msg=f"scale {scale}")
+                np.testing.assert_array_equal(_resize(img, (nh, nw)), np.stack(bands, -1), err_msg=f"scale {scale}")
 
 
 class RadiometricTest(unittest.TestCase):

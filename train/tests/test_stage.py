@@ -68,5 +68,6 @@ class StageTest(unittest.TestCase):
         self.assertEqual([l["epoch"] for l in lines], [0, 1])
         self.assertTrue(all(np.isfinite(l["box"]) for l in lines))
 
+
 if __name__ == "__main__":
     unittest.main()
