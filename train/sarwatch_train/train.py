@@ -1,7 +1,7 @@
 """Train the bundled sarwatch detector on a CPU, resumably, in three stages.
 
 Stage `ssdd`:  from scratch on the SSDD official train split (minus a held-out validation tenth).
-Stage `joint`: 10 epochs of adaptation to Sentinel-1 statistics: SSDD train shown twice per epoch
+Stage `joint8`: 8 epochs of adaptation (the recipe since 2026-11-23; `joint` is the 10-epoch original) to Sentinel-1 statistics: SSDD train shown twice per epoch
                plus 1,080 synthetic chips from `sarwatch synth --chips` (a tenth more held out for
                validation). Without it the stage-1 model found 27 % of the vessels of a synthetic
                Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
@@ -325,7 +325,7 @@ def main(argv=None):
                     help="SSDD boxes from labels_yolo/*.txt (default) or the VOC Annotations/*.xml")
     ap.add_argument("--synth-dir", default=os.path.join(REPO, "train", "runs", "synth"),
                     help="where synthetic chips are generated (chips-<count>/)")
-    ap.add_argument("--stages", default="ssdd,joint,qat")
+    ap.add_argument("--stages", default="ssdd,joint8,qat")
     ap.add_argument("--init", default=None,
                     help="checkpoint the first stage starts from (e.g. from sarwatch_train.from_onnx; default: none)")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="n",
@@ -342,9 +342,11 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=0,
                     help="augment batches in this many processes (default 0: in this one, the recipe's "
                          "random stream; see sarwatch_train/batches.py)")
-    ap.add_argument("--crop-first", action="store_true",
+    # The recipe since 2026-11-23 (train/README.md, "A faster cut"); --no-crop-first gives the
+    # previous random stream (whole images resized, then cropped).
+    ap.add_argument("--crop-first", action=argparse.BooleanOptionalAction, default=True,
                     help="augmentation resizes only the part of each image that the crop keeps (about 6 %% "
-                         "less time a step; another random stream, not the recipe's: train/README.md)")
+                         "less time a step; the recipe's default; --no-crop-first: the previous stream)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
