@@ -7,6 +7,7 @@ Stage `joint8`: 8 epochs of adaptation (the recipe since 2026-11-23; `joint` is 
                Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
 Stage `qat`:   4 epochs of quantisation-aware fine-tuning on `joint`'s data (qat.py), so that the
                int8 program behaves like the float model (bundled since 2026-11-22).
+The one command runs `ssdd,joint8,qat` with `--crop-first` (since 2026-11-23).
 
 The candidate is chosen on validation data only (never SSDD test.txt, never the evaluation
 seeds 9001+): the highest SSDD validation AP50 that keeps synthetic validation F1 >= 0.95,
