@@ -23,7 +23,9 @@ py=${PYTHON:-/usr/bin/python3}
 for ((i = 0; i < k; i++)); do
   for stage in "$@"; do
     echo "fold $i of $k: ssdd,$stage" >&2
-    "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "ssdd,$stage"
+    # --no-crop-first: the augmentation the k-fold runs started with (before 2026-11-23), so that a
+    # resumed run stays on one random stream.
+    "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "ssdd,$stage" --no-crop-first
   done
 done
 specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")

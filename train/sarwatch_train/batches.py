@@ -68,7 +68,7 @@ class BatchSource:
     def __init__(self, samples: list, size: int, batch: int, seed: int, workers: int = 0,
                  crop_first: bool = False):
         self.samples, self.size, self.batch, self.seed = samples, size, batch, seed
-        self.crop_first = crop_first  # data.Augmenter's: resize only what the crop keeps (an opt-in)
+        self.crop_first = crop_first  # data.Augmenter's: resize only what the crop keeps (train.py's default)
         self.pool = None
         if workers > 0:
             # fork: the workers inherit the decoded samples instead of unpickling them.

@@ -128,10 +128,11 @@ def _resize(img: np.ndarray, shape: tuple[int, int], box=None) -> np.ndarray:
 class _Scaled:
     """A sample's image at scale `scale`, resized where it is read.
 
-    `crop_first=False` (the recipe) resizes the whole image once and slices it. `crop_first=True`
-    resizes only the region read, through PIL's `box`: about a quarter of the pixels in a mosaic,
-    but PIL does not promise the pixels of a crop of the whole resize (0.3 % of them differ, by
-    at most 2), so it is another random stream, an opt-in (`--crop-first`), not the recipe's."""
+    `crop_first=False` resizes the whole image once and slices it (the recipe's stream until
+    2026-11-23, `--no-crop-first`). `crop_first=True` (the recipe's since) resizes only the region
+    read, through PIL's `box`: about a quarter of the pixels in a mosaic, but PIL does not promise
+    the pixels of a crop of the whole resize (0.3 % of them differ, by at most 2), so the two are
+    different random streams."""
 
     def __init__(self, image: np.ndarray, scale: float, single_band: bool, crop_first: bool):
         self.image, self.single_band, self.crop_first = image, single_band, crop_first

@@ -1,13 +1,15 @@
 """Train the bundled sarwatch detector on a CPU, resumably, in three stages.
 
 Stage `ssdd`:  from scratch on the SSDD official train split (minus a held-out validation tenth).
-Stage `joint8`: 8 epochs of adaptation (the recipe since 2026-11-23; `joint` is the 10-epoch original) to Sentinel-1 statistics: SSDD train shown twice per epoch
+Stage `joint8`: 8 epochs of adaptation to Sentinel-1 statistics: SSDD train shown twice per epoch
                plus 1,080 synthetic chips from `sarwatch synth --chips` (a tenth more held out for
                validation). Without it the stage-1 model found 27 % of the vessels of a synthetic
                Sentinel-1 scene at conf 0.25 (10 m pixels, many vessels under 8 px).
-Stage `qat`:   4 epochs of quantisation-aware fine-tuning on `joint`'s data (qat.py), so that the
-               int8 program behaves like the float model (bundled since 2026-11-22).
-The one command runs `ssdd,joint8,qat` with `--crop-first` (since 2026-11-23).
+Stage `qat`:   4 epochs of quantisation-aware fine-tuning on the adaptation's data (qat.py), so
+               that the int8 program behaves like the float model (bundled since 2026-11-22).
+Every stage augments with `--crop-first` (resize only what the crop keeps). This recipe, adopted
+on 2026-11-23 (train/README.md, "A faster cut"), replaced `--no-crop-first --stages
+ssdd,joint,qat`, whose `joint` is the same adaptation in 10 epochs.
 
 The candidate is chosen on validation data only (never SSDD test.txt, never the evaluation
 seeds 9001+): the highest SSDD validation AP50 that keeps synthetic validation F1 >= 0.95,
@@ -31,10 +33,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter stage 1").
 `joint5` is `joint` in 5 epochs instead of 10: `--stages ssdd,joint5,qat` takes about 2 h 47 min
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter adaptation").
-`joint8` is `joint` in 8 epochs, a candidate run with `--crop-first` to bring the recipe under 3 h
-(`--crop-first --stages ssdd,joint8,qat`, train/README.md, "A faster cut").
 `qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
-recovered from its ONNX by `sarwatch_train.from_onnx` (how the bundled model was made).
+recovered from its ONNX by `sarwatch_train.from_onnx` (how the previous bundled model was made).
 
     /usr/bin/python3 -m sarwatch_train.train --out runs/bundled
 
@@ -82,8 +82,8 @@ STAGES = {
     # `joint` in 5 epochs, so that the recipe with `qat` fits in 3 h; not adopted: its model fell
     # short on validation (train/README.md, "A shorter adaptation").
     "joint5": dict(epochs=5, lr0=0.001, warmup=1, close_mosaic=2, chips=1200, ssdd_repeat=2),
-    # Candidate (2026-11-23): `joint` in 8 epochs, run with `--crop-first`, so that the recipe with
-    # `qat` fits in 3 h (`--crop-first --stages ssdd,joint8,qat`; rule in train/README.md, "A faster cut").
+    # The recipe's adaptation since 2026-11-23: `joint` in 8 epochs, run with `--crop-first`, so that
+    # the recipe with `qat` fits in 3 h (adopted by its rule: train/README.md, "A faster cut").
     "joint8": dict(epochs=8, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2),
     # Candidate: `joint` with chips that also carry vessels moored along their coasts (`synth --moored`).
     "harbour": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, moored=0.3),
