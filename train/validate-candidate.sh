@@ -2,7 +2,8 @@
 # The validation figures a candidate is judged on (train/README.md), for its float model and
 # its int8 program together: SSDD's validation tenth (AP50 of the int8 program against the
 # float model, paired interval) and F1 per threshold on synthetic validation scenes seeded
-# 101-112, through train/choose-threshold.sh with each backend. Validation data only.
+# 101-112, through train/choose-threshold.sh with each backend, and the mean xView3 fishing F1
+# of those scenes at the operating threshold (FISHING_CONF, 0.15). Validation data only.
 #   train/validate-candidate.sh MODEL.onnx OUT       (MODEL.swp beside it: the int8 program)
 # SCENES=DIR reuses scenes made earlier (DIR/val-<seed>, from `sarwatch synth`).
 set -euo pipefail
@@ -29,3 +30,12 @@ for backend in ort cpu; do
 done
 node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])), d = r.against.ap50_diff_ci;
   console.log(`SSDD validation AP50: int8 ${r.ap50.toFixed(4)}, float ${r.against.ap50.toFixed(4)}, int8 - float ${r.against.ap50_diff.toFixed(4)} [${d.lo.toFixed(4)}, ${d.hi.toFixed(4)}]`)' "$out/ssdd-val.json"
+# `fishing` is learned from synthetic chips only; its F1 is over the true vessels (xView3's is_fishing).
+t=${FISHING_CONF:-0.15}
+for backend in ort cpu; do
+  for seed in $seeds; do
+    node bin/sarwatch.js score "$out/$backend/det-$seed/at-$t.csv" "$out/$backend/val-$seed/labels.csv" --json
+  done | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+    const f = s.trim().split(/\n(?=\{)/).map(j => JSON.parse(j).f1_fishing);
+    console.log(`${process.argv[1]}: fishing F1 at conf ${process.argv[2]}, mean of ${f.length} scenes: ${(f.reduce((a, b) => a + b, 0) / f.length).toFixed(4)} (${f.map(x => x.toFixed(2)).join(" ")})`)})' "$backend" "$t"
+done

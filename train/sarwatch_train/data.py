@@ -21,6 +21,13 @@ DEFAULT_SSDD = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__fi
 # Classes of the bundled model. SSDD "ship" boxes are vessels of unknown type.
 CLASS_NAMES = ("vessel", "fishing", "non_vessel")
 
+# Training label of a box that is a vessel of either kind (`vessel` or `fishing`) without saying
+# which: SSDD's "ship" under `--ssdd-superclass`. loss.DetectionLoss trains the larger of the two
+# scores on it, so SSDD ships stop teaching "not fishing" to a model that learns fishing vessels
+# from synthetic chips.
+SHIP = len(CLASS_NAMES)
+SHIP_CLASSES = (0, 1)
+
 
 @dataclass
 class Sample:
@@ -88,6 +95,16 @@ def load_ssdd(root: str, split: str, folds: int = 10, fold: int = 0, labels: str
             boxes = load_yolo_labels(os.path.join(root, "labels_yolo", f"{i}.txt"), g.shape[1], g.shape[0])
         boxes[:, 0] = 0  # SSDD "ship" -> vessel
         out.append(Sample(np.stack([g, g], -1), boxes, "image", f"ssdd/{i}"))
+    return out
+
+
+def as_ship_superclass(samples: list[Sample]) -> list[Sample]:
+    """The same samples with every box labelled SHIP (a vessel of either kind)."""
+    out = []
+    for smp in samples:
+        boxes = smp.boxes.copy()
+        boxes[:, 0] = SHIP
+        out.append(Sample(smp.image, boxes, smp.kind, smp.name))
     return out
 
 

@@ -123,12 +123,21 @@ def split_head(feats, reg_max: int, nc: int):
 
 
 class DetectionLoss:
-    def __init__(self, model, box: float = 7.5, cls: float = 0.5, dfl: float = 1.5):
+    """The YOLOv8 loss. A target labelled `nc` (one past the last class) is a superclass: an
+    object of one of the classes in `superclass`, without saying which (SSDD's "ship" is a
+    `vessel` or a `fishing` vessel). Its anchors are assigned and trained on the larger of those
+    classes' scores, and the scores' split between them is left to the data that does say
+    (Ultralytics has no such label; batches without one take exactly Ultralytics' path)."""
+
+    def __init__(self, model, box: float = 7.5, cls: float = 0.5, dfl: float = 1.5,
+                 superclass: tuple[int, ...] = (0, 1)):
         head = model.detect
         self.nc, self.reg_max = head.nc, head.reg_max
         self.strides = head.stride.tolist()
         self.gains = (box, cls, dfl)
         self.assigner = TaskAlignedAssigner(topk=10, num_classes=self.nc)
+        self.superclass = list(superclass)
+        self.assigner_super = TaskAlignedAssigner(topk=10, num_classes=self.nc + 1)
         self.proj = torch.arange(self.reg_max, dtype=torch.float)
         self.bce = nn.BCEWithLogitsLoss(reduction="none")
 
@@ -150,11 +159,27 @@ class DetectionLoss:
         dist = pred_distri.view(B, a, 4, c // 4).softmax(3).matmul(self.proj.to(pred_distri.device))
         pred_bboxes = dist2bbox(dist, anchors, xywh=False)                     # grid units
 
-        t_bboxes, t_scores, fg = self.assigner(
-            pred_scores.detach().sigmoid(), (pred_bboxes.detach() * stride_t).type(gt_bboxes.dtype),
+        # A superclass label, where the batch has one, gets a score channel of its own: the
+        # largest of its classes' logits (sigmoid is monotone, so also of their scores).
+        has_super = bool(len(targets)) and bool((targets[:, 1] == self.nc).any())
+        logits, assigner = pred_scores, self.assigner
+        if has_super:
+            logits = torch.cat((pred_scores, pred_scores[..., self.superclass].amax(-1, keepdim=True)), -1)
+            assigner = self.assigner_super
+        t_bboxes, t_scores, fg = assigner(
+            logits.detach().sigmoid(), (pred_bboxes.detach() * stride_t).type(gt_bboxes.dtype),
             anchors * stride_t, stride_t, gt_labels, gt_bboxes, mask_gt)
         t_sum = max(t_scores.sum(), 1.0)
-        loss_cls = self.bce(pred_scores, t_scores).sum() / t_sum
+        bce = self.bce(logits, t_scores)
+        if has_super:
+            # At a superclass box's anchors only the superclass channel and the classes outside it
+            # learn; elsewhere the superclass channel is not a class of its own and adds nothing.
+            sup = (t_scores[..., self.nc] > 0).unsqueeze(-1)
+            cls_weight = torch.ones_like(bce)
+            cls_weight[..., self.superclass] = (~sup).to(bce.dtype).expand(-1, -1, len(self.superclass))
+            cls_weight[..., self.nc:] = sup.to(bce.dtype)
+            bce = bce * cls_weight
+        loss_cls = bce.sum() / t_sum
         loss_box = loss_dfl = torch.zeros((), device=pred_scores.device)
         if fg.any():
             t_bboxes = t_bboxes / stride_t

@@ -57,7 +57,7 @@ import numpy as np
 import torch
 
 from .batches import BatchSource, augment_batches
-from .data import CLASS_NAMES, DEFAULT_SSDD, Augmenter, load_chips, load_ssdd
+from .data import CLASS_NAMES, DEFAULT_SSDD, SHIP_CLASSES, Augmenter, as_ship_superclass, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from . import qat
 from .loss import DetectionLoss, DistillationLoss
@@ -202,7 +202,11 @@ def run_stage(name: str, args, init_weights: str | None):
         return os.path.join(out, "best.pt")
 
     torch.manual_seed(args.seed)
-    samples = load_ssdd(args.ssdd, "train", args.folds, args.fold, args.labels) * cfg.get("ssdd_repeat", 1)
+    samples = load_ssdd(args.ssdd, "train", args.folds, args.fold, args.labels)
+    if cfg["chips"] and args.ssdd_superclass:
+        # Where chips teach `fishing`, an SSDD ship is a vessel of either kind (data.SHIP).
+        samples = as_ship_superclass(samples)
+    samples = samples * cfg.get("ssdd_repeat", 1)
     val = load_ssdd(args.ssdd, "val", args.folds, args.fold, args.labels)
     if cfg["chips"]:
         moored = cfg.get("moored", 0.0)
@@ -252,7 +256,7 @@ def run_stage(name: str, args, init_weights: str | None):
         start_epoch, best = ck["epoch"] + 1, ck["best"]
         print(f"[{name}] resuming at epoch {start_epoch}", flush=True)
 
-    loss_fn = DetectionLoss(model)
+    loss_fn = DetectionLoss(model, superclass=SHIP_CLASSES)
     distil_fn = None
     if teacher is not None:
         distil_fn = DistillationLoss(model, gain=cfg["distil"])
@@ -348,6 +352,10 @@ def main(argv=None):
     ap.add_argument("--crop-first", action=argparse.BooleanOptionalAction, default=True,
                     help="augmentation resizes only the part of each image that the crop keeps (about 6 %% "
                          "less time a step; the recipe's default; --no-crop-first: the previous stream)")
+    ap.add_argument("--ssdd-superclass", action=argparse.BooleanOptionalAction, default=False,
+                    help="in stages with synthetic chips, train SSDD ships as `vessel or fishing` "
+                         "(data.SHIP) instead of `vessel`, so they stop teaching `not fishing` "
+                         "(candidate; train/README.md, \"Fishing vessels\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")

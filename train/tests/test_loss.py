@@ -4,6 +4,7 @@ import unittest
 
 import torch
 
+from sarwatch_train.data import SHIP, SHIP_CLASSES
 from sarwatch_train.loss import DetectionLoss, DistillationLoss, TaskAlignedAssigner, bbox2dist, bbox_iou
 from sarwatch_train.model import ModelConfig, SarYolo, make_anchors
 
@@ -197,6 +198,59 @@ class LearnsTest(unittest.TestCase):
             loss.backward()
             opt.step()
         self.assertLess(float(loss), 0.5 * first)
+
+
+class SuperclassTest(unittest.TestCase):
+    """A box labelled data.SHIP (an SSDD ship: `vessel` or `fishing`, unknown which)."""
+
+    small = dict(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16)
+
+    def head(self, model, seed):
+        """Raw head outputs of a 64 px batch whose every anchor predicts a box reaching one cell
+        to each side (so the assigner finds positives), with random class logits."""
+        torch.manual_seed(seed)
+        feats = [torch.randn(1, model.detect.no, 64 // s, 64 // s) for s in (8, 16, 32)]
+        for f in feats:
+            f[:, :64] = -10.0
+            f[:, 1:64:16] = 10.0
+        return feats
+
+    def test_the_split_between_its_classes_is_left_to_other_labels(self):
+        model = SarYolo(ModelConfig(**self.small))
+        loss_fn = DetectionLoss(model, superclass=SHIP_CLASSES)
+        feats = self.head(model, 0)
+        swapped = [f.clone() for f in feats]
+        for f, g in zip(swapped, feats):  # vessel and fishing logits exchanged everywhere
+            f[:, -3], f[:, -2] = g[:, -2], g[:, -3]
+        for label, same in ((SHIP, True), (0, False)):
+            t = torch.tensor([[0, label, 10, 12, 30, 20]], dtype=torch.float)
+            a, b = float(loss_fn(feats, t)[1][1]), float(loss_fn(swapped, t)[1][1])  # class losses
+            with self.subTest(label=label):
+                if same:
+                    self.assertAlmostEqual(a, b, delta=1e-6 * a)
+                else:
+                    self.assertGreater(abs(a - b), 1e-4 * a)  # a hundred times the rounding above
+
+    def test_it_trains_the_larger_of_its_classes_and_leaves_the_other_alone(self):
+        # Fishing's logit is the larger everywhere, so a ship box must train exactly as a
+        # `fishing` box would, except that the vessel score at its positives is not pushed down.
+        model = SarYolo(ModelConfig(**self.small))
+        loss_fn = DetectionLoss(model, superclass=SHIP_CLASSES)
+        base = self.head(model, 1)
+        for f in base:
+            f[:, -3], f[:, -2], f[:, -1] = -1.0, 1.0, -2.0  # vessel, fishing, non_vessel logits
+
+        def class_grads(label):
+            feats = [f.clone().requires_grad_(True) for f in base]
+            loss_fn(feats, torch.tensor([[0, label, 10, 12, 30, 20]], dtype=torch.float))[0].backward()
+            return torch.cat([f.grad[0, -3:].flatten(1) for f in feats], 1)  # [3, anchors]
+
+        ship, fishing = class_grads(SHIP), class_grads(1)
+        positives = ship[0] == 0
+        self.assertTrue(1 <= int(positives.sum()) <= 10, int(positives.sum()))  # top-k anchors
+        self.assertTrue(bool((fishing[0, positives] > 0).all()))  # a fishing label says "not vessel"
+        self.assertTrue(torch.equal(ship[0, ~positives], fishing[0, ~positives]))
+        self.assertTrue(torch.allclose(ship[1:], fishing[1:]))
 
 
 if __name__ == "__main__":
