@@ -27,7 +27,7 @@ PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
 
 def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0,
-               crop_first: bool = False) -> dict:
+               crop_first: bool = True) -> dict:
     """Mean seconds per batch of each part of stage 1's step, over `batches` batches."""
     torch.manual_seed(seed)
     samples = load_ssdd(ssdd, "train", 10, 0, "yolo")
@@ -63,7 +63,8 @@ def main(argv=None):
     ap.add_argument("--ssdd", default=DEFAULT_SSDD)
     ap.add_argument("--batches", type=int, default=25)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--crop-first", action="store_true", help="time the --crop-first augmentation")
+    ap.add_argument("--crop-first", action=argparse.BooleanOptionalAction, default=True,
+                    help="time the recipe's --crop-first augmentation (default; --no-crop-first: the previous one)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     t = step_times(args.ssdd, args.batches, crop_first=args.crop_first)
