@@ -4,6 +4,7 @@
 # host:     optimised build for this CPU (every SIMD path it has)
 # sanitize: AddressSanitizer + UndefinedBehaviorSanitizer build
 # aarch64:  cross-built with g++-aarch64-linux-gnu, run under qemu-aarch64 (NEON path)
+# JOBS=N limits the build to N parallel jobs (default: every core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-host}
@@ -20,7 +21,7 @@ case "$mode" in
   *) echo "usage: $0 [host|sanitize|aarch64] [model.swp]" >&2; exit 2 ;;
 esac
 cmake -S native -B "$build" "${args[@]}" >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
+cmake --build "$build" -j"${JOBS:-$(nproc)}" >/dev/null
 runner=()
 [ "$mode" = aarch64 ] && runner=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
 "${runner[@]}" "$build/engine_tests" ${model:+"$model"}

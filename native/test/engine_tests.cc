@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../src/engine/decode.h"
 #include "../src/engine/executor.h"
 #include "program_builder.h"
 #include "sarwatch/quant.h"
@@ -406,6 +407,19 @@ static void test_model_identity(const char* file) {
   }
 }
 
+// The fishing split (decode.h vessel_kind), with the cases src/model/decode.ts is tested on.
+static void test_vessel_kind() {
+  DecodeOptions o;
+  CHECK(vessel_kind(0, 0.6f, 0.3f, o) == 0, "no split: the best class");
+  o.vessel_cls = 0, o.fishing_cls = 1, o.fishing_share = 0.3f;
+  CHECK(vessel_kind(0, 0.6f, 0.3f, o) == 1, "share 1/3 >= 0.3: fishing");
+  CHECK(vessel_kind(2, 0.6f, 0.3f, o) == 2, "a non-vessel stays one");
+  o.fishing_share = 0.34f;
+  CHECK(vessel_kind(1, 0.6f, 0.3f, o) == 0, "share 1/3 < 0.34: vessel");
+  o.fishing_share = 0.5f;
+  CHECK(vessel_kind(1, 0.2f, 0.1f, o) == 0, "share 0.5: the larger");
+}
+
 int main(int argc, char** argv) {
   printf("paths:");
   for (Simd s : paths()) printf(" %s", simd_name(s));
@@ -416,6 +430,8 @@ int main(int argc, char** argv) {
   printf("graph ops: done\n");
   test_validation();
   printf("validation: done\n");
+  test_vessel_kind();
+  printf("vessel kind: done\n");
   if (argc > 1) {
     test_model_identity(argv[1]);
     printf("model identity (%s): done\n", argv[1]);

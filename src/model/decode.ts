@@ -19,6 +19,30 @@ export interface DecodeOptions {
   conf: number;
   iou: number;
   maxDet: number;
+  /** xView3's is_fishing as a decision of its own (see `vesselKind`); absent: the best class. */
+  fishing?: FishingSplit;
+}
+
+/**
+ * Where a model has both a `vessel` and a `fishing` class: a detection whose best class is one of
+ * them is `fishing` when fishing's score is at least `share` of the two scores' sum (model
+ * metadata `sarwatch_fishing_share`, chosen on validation data). share 0.5 is nearly the argmax;
+ * a model whose fishing scores run low gets a lower one. The C++ decode applies the same rule.
+ */
+export interface FishingSplit {
+  vessel: number;
+  fishing: number;
+  share: number;
+}
+
+/** The native engines' trailing run() arguments for a split (none without one). */
+export function fishingArgs(o: DecodeOptions): [] | [number, number, number] {
+  return o.fishing ? [o.fishing.vessel, o.fishing.fishing, o.fishing.share] : [];
+}
+
+export function vesselKind(best: number, vesselScore: number, fishingScore: number, f: FishingSplit | undefined): number {
+  if (!f || (best !== f.vessel && best !== f.fishing)) return best;
+  return fishingScore >= f.share * (vesselScore + fishingScore) ? f.fishing : f.vessel;
 }
 
 export const DEFAULT_DECODE: DecodeOptions = { conf: 0.25, iou: 0.5, maxDet: 300 };
@@ -68,7 +92,9 @@ export function decodeExport(out: Float32Array, nc: number, n: number, opts: Dec
     const cy = out[n + a];
     const w = out[2 * n + a];
     const h = out[3 * n + a];
-    dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: best[a], cls: label[a] });
+    const f = opts.fishing;
+    const cls = f && f.vessel < nc && f.fishing < nc ? vesselKind(label[a], out[(4 + f.vessel) * n + a], out[(4 + f.fishing) * n + a], f) : label[a];
+    dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: best[a], cls });
   }
   return nms(dets, opts.iou, opts.maxDet);
 }

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { SarwatchError } from '../errors.js';
-import { DEFAULT_DECODE } from './decode.js';
+import { DEFAULT_DECODE, type FishingSplit } from './decode.js';
 import { dimsOf, metadataOf, readOnnx, type ModelProto } from './onnx-file.js';
 
 export interface ChannelSpec {
@@ -153,6 +153,19 @@ export function modelInfoFrom(model: ModelProto, file: string): ModelInfo {
 export function operatingConf(m: ModelInfo): number {
   const c = Number(m.metadata.sarwatch_conf);
   return c > 0 && c < 1 ? c : DEFAULT_DECODE.conf;
+}
+
+/**
+ * How the model tells fishing vessels from other vessels (decode.FishingSplit): where it has both
+ * classes, the share `share` (else its metadata's `sarwatch_fishing_share`, chosen on validation
+ * data); none, so the best class decides, when the model lacks either class or a share.
+ */
+export function fishingSplit(m: ModelInfo, share?: number): FishingSplit | undefined {
+  const vessel = m.names.indexOf('vessel');
+  const fishing = m.names.indexOf('fishing');
+  const s = share ?? Number(m.metadata.sarwatch_fishing_share);
+  if (vessel < 0 || fishing < 0 || !(s > 0 && s < 1)) return undefined;
+  return { vessel, fishing, share: s };
 }
 
 /** An ONNX detection model, or a compiled `.swp` program (its metadata carries the same facts). */

@@ -58,6 +58,8 @@ export interface ProgramMeta {
   overlap: number | null;
   /** The model's operating confidence threshold (ONNX metadata `sarwatch_conf`); absent in older programs. */
   conf?: number | null;
+  /** decode.FishingSplit's share (ONNX metadata `sarwatch_fishing_share`); absent in older programs. */
+  fishingShare?: number | null;
   source?: { file: string; sha256: string };
   [k: string]: unknown;
 }
@@ -154,6 +156,7 @@ export function modelInfoFromProgram(p: Program, file: string): ModelInfo {
     metadata: {
       ...(p.meta.overlap ? { sarwatch_overlap: String(p.meta.overlap) } : {}),
       ...(p.meta.conf ? { sarwatch_conf: String(p.meta.conf) } : {}),
+      ...(p.meta.fishingShare ? { sarwatch_fishing_share: String(p.meta.fishingShare) } : {}),
     },
   };
 }

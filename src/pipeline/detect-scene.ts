@@ -12,7 +12,7 @@ import type { Backend, BackendName, BackendOptions } from '../backends/backend.j
 import { resolveBackend, type Fallback } from '../backends/registry.js';
 import { isSarwatchError, SarwatchError } from '../errors.js';
 import { DEFAULT_DECODE, type DecodeOptions } from '../model/decode.js';
-import { loadModelInfo, operatingConf, type ModelInfo } from '../model/model-info.js';
+import { fishingSplit, loadModelInfo, operatingConf, type ModelInfo } from '../model/model-info.js';
 import { openScene } from '../scene/open-scene.js';
 import type { Scene } from '../scene/types.js';
 import { MIN_OVERLAP, planTiles, type TilePlan } from '../tiling/plan.js';
@@ -37,6 +37,8 @@ export interface DetectOptions {
   backend: BackendName | 'auto';
   backendOptions: BackendOptions;
   decode?: Partial<DecodeOptions>;
+  /** Fishing share in place of the model's metadata (model-info.fishingSplit). */
+  fishingShare?: number;
   /** Tile size; defaults to (and may not exceed) the model's input size. */
   tile?: number;
   overlap?: number;
@@ -97,7 +99,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
 
   // 1. Everything that can refuse the input, before any output exists.
   const model = opts.loadedBackend?.model ?? (await loadModelInfo(opts.modelPath));
-  const decode: DecodeOptions = { ...DEFAULT_DECODE, conf: operatingConf(model), ...opts.decode };
+  const decode: DecodeOptions = { ...DEFAULT_DECODE, conf: operatingConf(model), fishing: fishingSplit(model, opts.fishingShare), ...opts.decode };
   const scene: Scene = await openScene(opts.scene, { imageMode: model.input.kind === 'image8' && model.channels === 3 ? 'rgb' : 'gray' });
   let backend: Backend | null = null;
   let sinks: Sinks | null = null;
@@ -264,6 +266,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
       tile_size: [plan.tileWidth, plan.tileHeight],
       overlap: plan.overlap,
       conf: decode.conf,
+      fishing_share: decode.fishing?.share ?? null,
       stage_ms: {
         read: Math.round(stage.read),
         normalise: Math.round(stage.normalise),

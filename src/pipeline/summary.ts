@@ -19,6 +19,8 @@ export interface SceneSummary {
   tile_size: [number, number];
   overlap: number;
   conf: number;
+  /** decode.FishingSplit's share in use; null when the best class decides. */
+  fishing_share: number | null;
   /** Energy over the scene and its source; null without a power sampler. */
   energy_j: number | null;
   avg_w: number | null;

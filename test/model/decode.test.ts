@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeExport, nms } from '../../dist/src/model/decode.js';
+import { decodeExport, nms, vesselKind } from '../../dist/src/model/decode.js';
 
 function output(nc: number, anchors: { cx: number; cy: number; w: number; h: number; scores: number[] }[]): Float32Array {
   const n = anchors.length;
@@ -33,5 +33,20 @@ describe('YOLOv8 export decode', () => {
     const dets = Array.from({ length: 10 }, (_, i) => ({ x1: i * 100, y1: 0, x2: i * 100 + 10, y2: 10, score: i / 10, cls: 0 }));
     const k = nms(dets, 0.5, 3);
     expect(k.map((d) => d.score)).toEqual([0.9, 0.8, 0.7]);
+  });
+  it('splits vessels from fishing vessels at the given share of their two scores', () => {
+    // classes: vessel, fishing, non_vessel
+    const out = output(3, [
+      { cx: 100, cy: 100, w: 20, h: 10, scores: [0.6, 0.3, 0.1] }, // fishing share 1/3
+      { cx: 300, cy: 100, w: 20, h: 10, scores: [0.1, 0.2, 0.7] }, // a non-vessel stays one
+    ]);
+    const classes = (share?: number) =>
+      decodeExport(out, 3, 2, { conf: 0.25, iou: 0.5, maxDet: 300, ...(share ? { fishing: { vessel: 0, fishing: 1, share } } : {}) }).map((d) => d.cls);
+    expect(classes()).toEqual([2, 0]); // the best class (best score first)
+    expect(classes(0.5)).toEqual([2, 0]);
+    expect(classes(0.3)).toEqual([2, 1]);
+    expect(classes(0.34)).toEqual([2, 0]);
+    expect(vesselKind(1, 0.2, 0.1, { vessel: 0, fishing: 1, share: 0.5 })).toBe(0);
+    expect(vesselKind(2, 0.2, 0.9, { vessel: 0, fishing: 1, share: 0.5 })).toBe(2);
   });
 });

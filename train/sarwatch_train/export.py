@@ -1,12 +1,15 @@
 """Export a checkpoint to ONNX in exactly the Ultralytics YOLOv8 layout.
 
-    /usr/bin/python3 -m sarwatch_train.export runs/bundled/joint/best.pt ../models/sarwatch-yolov8-sar.onnx --conf BEST
+    /usr/bin/python3 -m sarwatch_train.export runs/bundled/qat/best.pt ../models/sarwatch-yolov8-sar.onnx --conf BEST \
+        --fishing-share SHARE
 
 - input `images` [1, 2, 800, 800], float, 0-1 (VV, VH after dB -> 8-bit);
 - output `output0` [1, 4 + nc, N], DFL decode, strides and sigmoid in the graph, xywh in input pixels;
 - Conv+BN fused (as Ultralytics exports), SiLU as Sigmoid * x; opset 17;
 - metadata_props: names, stride, imgsz, task, batch, channels (Ultralytics keys) plus
   `sarwatch_conf` (the operating threshold, from --conf),
+  `sarwatch_fishing_share` (how the runtime tells fishing vessels from other vessels, from
+  --fishing-share; train/choose-fishing-share.sh chooses it),
   `sarwatch_input` (the normalisation spec the runtime follows) and `strides`.
 """
 from __future__ import annotations
@@ -39,7 +42,8 @@ def fuse(model: nn.Module) -> nn.Module:
     return model
 
 
-def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params: int, gflops: float) -> dict[str, str]:
+def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params: int, gflops: float,
+             fishing_share: float | None = None) -> dict[str, str]:
     """metadata_props of the export: Ultralytics' keys, then sarwatch's."""
     meta = {
         "description": "sarwatch YOLOv8-family SAR vessel detector (VV/VH, 10 m class pixels)",
@@ -59,12 +63,17 @@ def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params:
     }
     if conf is not None:
         meta["sarwatch_conf"] = f"{conf:g}"
+    if fishing_share is not None:
+        meta["sarwatch_fishing_share"] = f"{fishing_share:g}"
     if "metrics" in ck:
         meta["val_metrics"] = json.dumps({k: round(v, 4) for k, v in ck["metrics"].items() if isinstance(v, float)})
     return meta
 
 
-def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None) -> None:
+def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None,
+           fishing_share: float | None = None) -> None:
+    if fishing_share is not None and not 0 < fishing_share < 1:
+        raise ValueError(f"--fishing-share must lie between 0 and 1, got {fishing_share:g}")
     ck = load_checkpoint(ckpt_path)
     model = model_from_checkpoint(ck, ckpt_path).eval()
     params, gflops = count_params(model), count_gflops(model, imgsz)
@@ -79,7 +88,7 @@ def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, con
                           do_constant_folding=True)
         m = onnx.load(tmp)
         del m.metadata_props[:]
-        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops).items():
+        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops, fishing_share).items():
             p = m.metadata_props.add()
             p.key, p.value = k, v
         onnx.checker.check_model(m)
@@ -100,9 +109,13 @@ def main(argv=None):
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--conf", type=float, default=None,
                     help="operating confidence threshold, chosen on validation data (metadata sarwatch_conf)")
+    ap.add_argument("--fishing-share", type=float, default=None,
+                    help="a vessel is `fishing` when fishing's score is at least this share of vessel + fishing, "
+                         "chosen on validation data by train/choose-fishing-share.sh (metadata "
+                         "sarwatch_fishing_share; default: none, the best class decides)")
     a = ap.parse_args(argv)
     try:
-        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf)
+        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf, a.fishing_share)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"export: {e}")
 

@@ -60,7 +60,7 @@ class ExportTest(unittest.TestCase):
             ck, out = os.path.join(d, "m.pt"), os.path.join(d, "m.onnx")
             torch.manual_seed(0)
             torch.save({"model": SarYolo(ModelConfig()).state_dict()}, ck)
-            export(ck, out, imgsz=160, conf=0.15)
+            export(ck, out, imgsz=160, conf=0.15, fishing_share=0.3)
             m = onnx.load(out)
         self.assertTrue(13 <= m.opset_import[0].version <= 17)
         (inp,), (outp,) = m.graph.input, m.graph.output
@@ -71,6 +71,7 @@ class ExportTest(unittest.TestCase):
         meta = {p.key: p.value for p in m.metadata_props}
         self.assertEqual(meta["names"], "{0: 'vessel', 1: 'fishing', 2: 'non_vessel'}")
         self.assertEqual((meta["stride"], meta["channels"], meta["sarwatch_conf"]), ("32", "2", "0.15"))
+        self.assertEqual(meta["sarwatch_fishing_share"], "0.3")
         self.assertEqual(json.loads(meta["imgsz"]), [160, 160])
         spec = json.loads(meta["sarwatch_input"])
         self.assertEqual([(c["band"], c["lo"], c["hi"]) for c in spec["channels"]], [("VV", -50, 20), ("VH", -50, 20)])
@@ -96,6 +97,8 @@ class ExportTest(unittest.TestCase):
                 export(bad, out, imgsz=160)
             with self.assertRaises(FileNotFoundError):
                 export(os.path.join(d, "missing.pt"), out, imgsz=160)
+            with self.assertRaisesRegex(ValueError, "--fishing-share must lie between 0 and 1"):
+                export(bad, out, imgsz=160, fishing_share=1.5)
             self.assertEqual(os.listdir(d), ["bad.pt"])
 
 

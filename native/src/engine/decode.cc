@@ -33,6 +33,11 @@ int head_levels(const prog::View& v, const int8_t* const* output_base, const int
   return n;
 }
 
+int vessel_kind(int best, float vessel_score, float fishing_score, const DecodeOptions& o) {
+  if (o.fishing_share <= 0 || (best != o.vessel_cls && best != o.fishing_cls)) return best;
+  return fishing_score >= o.fishing_share * (vessel_score + fishing_score) ? o.fishing_cls : o.vessel_cls;
+}
+
 void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<Detection>* out, DecodeStats* stats) {
   std::vector<Detection> cand;
   const float logit = logf(o.conf / (1.0f - o.conf));
@@ -55,6 +60,10 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
         const float score = 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(best - L.cls_zp)));
         if (score < o.conf) continue;
         if (stats) ++stats->passed;
+        if (o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0 && o.vessel_cls < L.nc && o.fishing_cls < L.nc) {
+          const auto p = [&](int k) { return 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(c[k] - L.cls_zp))); };
+          arg = vessel_kind(arg, p(o.vessel_cls), p(o.fishing_cls), o);
+        }
         const int8_t* b = L.box + (static_cast<size_t>(y) * L.w + x) * L.box_stride;
         float dist[4];
         for (int side = 0; side < 4; ++side) {

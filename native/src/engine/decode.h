@@ -21,7 +21,17 @@ struct DecodeOptions {
   float conf = 0.25f;
   float iou = 0.5f;
   int max_det = 300;
+  // xView3's is_fishing as a decision of its own (model metadata `sarwatch_fishing_share`): where
+  // fishing_share > 0 and the best class is vessel_cls or fishing_cls, the detection is
+  // fishing_cls when fishing's score is at least fishing_share of the two scores' sum. 0: argmax.
+  int vessel_cls = -1;
+  int fishing_cls = -1;
+  float fishing_share = 0.0f;
 };
+
+// The class a detection gets under o (see DecodeOptions), from its best class and its two vessel
+// kinds' scores. The host decode (src/model/decode.ts) applies the same rule.
+int vessel_kind(int best, float vessel_score, float fishing_score, const DecodeOptions& o);
 
 struct HeadLevel {
   const int8_t* box;  // [h][w] pixels of box_stride codes, 4 × reg_max bins

@@ -13,6 +13,7 @@
 #include "../engine/executor.h"
 #include "pinned_tiles.h"
 #include "../engine/int8_peak.h"
+#include "decode_options.h"
 
 namespace sarwatch {
 namespace {
@@ -226,17 +227,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Run(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4 || !info[0].IsArray()) {
-      Napi::TypeError::New(env, "run(tiles: Buffer[], conf, iou, maxDet)").ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, "run(tiles: Buffer[], conf, iou, maxDet[, vesselCls, fishingCls, fishingShare])").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     Napi::Array tiles = info[0].As<Napi::Array>();
     for (uint32_t i = 0; i < tiles.Length(); ++i) {
       if (!tile_ok(env, tiles.Get(i))) return env.Undefined();
     }
-    DecodeOptions opt;
-    opt.conf = info[1].As<Napi::Number>().FloatValue();
-    opt.iou = info[2].As<Napi::Number>().FloatValue();
-    opt.max_det = info[3].As<Napi::Number>().Int32Value();
+    const DecodeOptions opt = decode_options(info, 1);
     auto* w = new RunWorker(env, exec_, tiles, opt);
     Napi::Promise p = w->promise();
     w->Queue();

@@ -11,6 +11,7 @@
 #include "../xrt/fpga_device.h"
 #include "pinned_tiles.h"
 #include "sarwatch/kernel_abi.h"
+#include "decode_options.h"
 #endif
 
 namespace sarwatch {
@@ -142,10 +143,7 @@ class FpgaWrap : public Napi::ObjectWrap<FpgaWrap> {
         return env.Undefined();
       }
     }
-    DecodeOptions opt;
-    opt.conf = info[1].As<Napi::Number>().FloatValue();
-    opt.iou = info[2].As<Napi::Number>().FloatValue();
-    opt.max_det = info[3].As<Napi::Number>().Int32Value();
+    const DecodeOptions opt = decode_options(info, 1);
     auto* w = new FpgaRunWorker(env, f_, tiles, opt);
     Napi::Promise p = w->promise();
     w->Queue();

@@ -60,6 +60,7 @@ export async function compileModel(file: string, calib: Partial<CalibOptions> = 
     fishingClasses: info.fishingClasses,
     overlap: info.metadata.sarwatch_overlap ? Number(info.metadata.sarwatch_overlap) : null,
     conf: info.metadata.sarwatch_conf ? Number(info.metadata.sarwatch_conf) : null,
+    fishingShare: info.metadata.sarwatch_fishing_share ? Number(info.metadata.sarwatch_fishing_share) : null,
     calibration: { source: opts.source === 'synthetic' ? 'synthetic' : path.basename(path.resolve(opts.source)), count: opts.count, method: opts.method, percentile: opts.method === 'percentile' ? opts.percentile : null, seed: opts.seed },
   });
   return { program, qdq: () => exportQdq(model, q), ir, info, layers: q.layers.length, macs: macsOf(ir), sourceSha256 };

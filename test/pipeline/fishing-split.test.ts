@@ -1,0 +1,59 @@
+/**
+ * The fishing split (decode.FishingSplit, metadata `sarwatch_fishing_share`) through the whole
+ * path: the CLI option, the C++ decode of the int8 engine and the host decode of onnxruntime's
+ * output apply the same rule, and it moves only vessels between `vessel` and `fishing`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasModel, hasProgram, iou, rm, runCli, skipNote, tmpDir } from '../helpers.js';
+
+const dir = tmpDir();
+afterAll(() => rm(dir));
+
+type Row = { x1: number; y1: number; x2: number; y2: number; cls: string };
+
+function detect(scene: string, backend: string, share: string | null): { rows: Row[]; share: number | null } {
+  const out = path.join(dir, `${backend}-${share}`);
+  const r = runCli(['detect', scene, '--out', out, '--backend', backend, '--no-quicklook', '--json', ...(share ? ['--fishing-share', share] : [])]);
+  expect(r.code, r.stderr).toBe(0);
+  const geo = JSON.parse(readFileSync(path.join(out, 'detections.geojson'), 'utf8'));
+  const rows = geo.features.map((f: { properties: { bbox_px: number[]; class_name: string } }) => {
+    const [x1, y1, x2, y2] = f.properties.bbox_px;
+    return { x1, y1, x2, y2, cls: f.properties.class_name };
+  });
+  return { rows, share: JSON.parse(r.stdout).fishing_share };
+}
+
+const count = (rows: Row[], cls: string) => rows.filter((r) => r.cls === cls).length;
+
+describe.skipIf(skipNote('the bundled model and program', hasModel && hasProgram))('fishing split', () => {
+  it('moves vessels between vessel and fishing alike on the int8 engine and onnxruntime', () => {
+    const scene = path.join(dir, 'scene');
+    const r = runCli(['synth', '--out', scene, '--size', '2000x2000', '--seed', '31', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const backend of ['cpu', 'ort']) {
+      const low = detect(scene, backend, '0.05');
+      const high = detect(scene, backend, '0.95');
+      expect(low.share).toBe(0.05);
+      // A low share calls more vessels fishing than a high one; non-vessels are untouched.
+      expect(count(low.rows, 'fishing'), backend).toBeGreaterThan(count(high.rows, 'fishing'));
+      expect(count(low.rows, 'vessel'), backend).toBeLessThan(count(high.rows, 'vessel'));
+      expect(count(low.rows, 'non_vessel'), backend).toBe(count(high.rows, 'non_vessel'));
+      expect(count(low.rows, 'vessel') + count(low.rows, 'fishing'), backend).toBeGreaterThan(0);
+    }
+    // The two decodes agree on the class of the detections they share.
+    const cpu = detect(scene, 'cpu', '0.3').rows;
+    const ort = detect(scene, 'ort', '0.3').rows;
+    let same = 0;
+    let matched = 0;
+    for (const d of ort) {
+      const c = cpu.find((x) => iou(x, d) > 0.5);
+      if (!c) continue;
+      matched++;
+      if (c.cls === d.cls) same++;
+    }
+    expect(matched).toBeGreaterThan(5);
+    expect(same / matched).toBeGreaterThanOrEqual(0.8);
+  });
+});
