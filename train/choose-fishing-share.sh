@@ -13,7 +13,7 @@ model=${1:?usage: train/choose-fishing-share.sh MODEL.onnx OUT}
 out=${2:?usage: train/choose-fishing-share.sh MODEL.onnx OUT}
 swp=${model%.onnx}.swp
 [ -f "$swp" ] || { echo "choose-fishing-share: $swp: no int8 program beside $model (sarwatch compile)" >&2; exit 2; }
-shares=${SHARES:-"0.2 0.25 0.3 0.35 0.4"}
+shares=${SHARES:-"0.1 0.15 0.2 0.25 0.3 0.35 0.4"}
 seeds=${SEEDS:-$(seq -s ' ' 101 112)}
 scenes=${SCENES:-$out/scenes}
 mkdir -p "$out" "$scenes"
