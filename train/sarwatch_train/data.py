@@ -24,7 +24,7 @@ CLASS_NAMES = ("vessel", "fishing", "non_vessel")
 # Training label of a box that is a vessel of either kind (`vessel` or `fishing`) without saying
 # which: SSDD's "ship" under `--ssdd-superclass`. loss.DetectionLoss trains the larger of the two
 # scores on it, so SSDD ships stop teaching "not fishing" to a model that learns fishing vessels
-# from synthetic chips.
+# from synthetic chips. An opt-in; it did not raise the class (train/README.md, "Fishing vessels").
 SHIP = len(CLASS_NAMES)
 SHIP_CLASSES = (0, 1)
 

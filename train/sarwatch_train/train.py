@@ -29,6 +29,8 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
                stage-1 checkpoint on SSDD pixels (loss.DistillationLoss), so that adapting to
                Sentinel-1 chips keeps what stage 1 finds on SSDD.
 `qat-off` is `qat` with the roundings off, a control (train/README.md).
+`--ssdd-superclass` (2026-11-23) trains SSDD ships as `vessel or fishing` in stages with chips; it did
+not raise the `fishing` class and is not adopted (train/README.md, "Fishing vessels").
 `ssdd60` is `ssdd` in 60 epochs instead of 85: `--stages ssdd60,joint,qat` takes about 2 h 34 min
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter stage 1").
 `joint5` is `joint` in 5 epochs instead of 10: `--stages ssdd,joint5,qat` takes about 2 h 47 min
@@ -355,7 +357,8 @@ def main(argv=None):
     ap.add_argument("--ssdd-superclass", action=argparse.BooleanOptionalAction, default=False,
                     help="in stages with synthetic chips, train SSDD ships as `vessel or fishing` "
                          "(data.SHIP) instead of `vessel`, so they stop teaching `not fishing` "
-                         "(candidate; train/README.md, \"Fishing vessels\")")
+                         "(tried 2026-11-23 and not adopted: it did not raise the class; train/README.md, "
+                         "\"Fishing vessels\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
