@@ -17,28 +17,25 @@ shares=${SHARES:-"0.1 0.15 0.2 0.25 0.3 0.35 0.4"}
 seeds=${SEEDS:-$(seq -s ' ' 101 112)}
 scenes=${SCENES:-$out/scenes}
 mkdir -p "$out" "$scenes"
-# The mean of one score field over the scenes' score JSONs on stdin.
-mean() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-  const v = s.trim().split(/\n(?=\{)/).map(j => JSON.parse(j)[process.argv[1]]);
-  console.log((v.reduce((a, b) => a + b, 0) / v.length).toFixed(4))})' "$1"; }
 printf '%-6s %-12s %-12s %-12s %-12s\n' share fishing_ort fishing_cpu detect_ort detect_cpu | tee "$out/rows.txt"
 for share in argmax $shares; do
+  # Each backend's scenes detected (once; a rerun reuses them) and scored once.
+  for backend in ort cpu; do
+    file=$model; [ "$backend" = cpu ] && file=$swp
+    det="$out/$backend-$share"
+    for seed in $seeds; do
+      [ -f "$scenes/val-$seed/labels.csv" ] || node bin/sarwatch.js synth --out "$scenes/val-$seed" --size 4000x3000 --seed "$seed" --json > /dev/null
+      if [ ! -f "$det/det-$seed/detections.csv" ]; then
+        opt=(); [ "$share" != argmax ] && opt=(--fishing-share "$share")
+        node bin/sarwatch.js detect "$scenes/val-$seed" --out "$det/det-$seed" --model "$file" --backend "$backend" \
+          "${opt[@]}" --no-quicklook --json > /dev/null
+      fi
+      node bin/sarwatch.js score "$det/det-$seed/detections.csv" "$scenes/val-$seed/labels.csv" --json
+    done > "$det.scores"
+  done
   row="$share"
   for field in f1_fishing f1_detection; do
-    for backend in ort cpu; do
-      file=$model; [ "$backend" = cpu ] && file=$swp
-      det="$out/$backend-$share"
-      for seed in $seeds; do
-        [ -f "$scenes/val-$seed/labels.csv" ] || node bin/sarwatch.js synth --out "$scenes/val-$seed" --size 4000x3000 --seed "$seed" --json > /dev/null
-        if [ ! -f "$det/det-$seed/detections.csv" ]; then
-          opt=(); [ "$share" != argmax ] && opt=(--fishing-share "$share")
-          node bin/sarwatch.js detect "$scenes/val-$seed" --out "$det/det-$seed" --model "$file" --backend "$backend" \
-            "${opt[@]}" --no-quicklook --json > /dev/null
-        fi
-        node bin/sarwatch.js score "$det/det-$seed/detections.csv" "$scenes/val-$seed/labels.csv" --json
-      done > "$det.scores"
-      row="$row $(mean "$field" < "$det.scores")"
-    done
+    for backend in ort cpu; do row="$row $(node train/score-mean.mjs "$field" < "$out/$backend-$share.scores")"; done
   done
   printf '%-6s %-12s %-12s %-12s %-12s\n' $row | tee -a "$out/rows.txt"
 done

@@ -31,14 +31,11 @@ printf '%-6s %-10s %-10s %-10s\n' conf ssdd_val_f1 synth_f1 mean
 for t in $thresholds; do
   ssdd_f1=$(node bin/sarwatch.js eval "$ssdd/JPEGImages" "$ssdd/labels_yolo" --format yolo --list "$out/ssdd-val.txt" \
     --model "$model" --backend "$backend" --conf "$t" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).f1.toFixed(4)))')
-  sum=0 n=0
-  for seed in $seeds; do
+  synth_f1=$(for seed in $seeds; do
     # detections.csv column 7 is the confidence.
     awk -F, -v t="$t" 'NR == 1 || $7 >= t' "$out/det-$seed/detections.csv" > "$out/det-$seed/at-$t.csv"
-    f=$(node bin/sarwatch.js score "$out/det-$seed/at-$t.csv" "$out/val-$seed/labels.csv" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).f1_detection))')
-    sum=$(node -e "console.log($sum + $f)") n=$((n + 1))
-  done
-  synth_f1=$(node -e "console.log(($sum / $n).toFixed(4))")
+    node bin/sarwatch.js score "$out/det-$seed/at-$t.csv" "$out/val-$seed/labels.csv" --json
+  done | node train/score-mean.mjs f1_detection)
   printf '%-6s %-10s %-10s %-10s\n' "$t" "$ssdd_f1" "$synth_f1" "$(node -e "console.log((($ssdd_f1 + $synth_f1) / 2).toFixed(4))")" | tee -a "$out/rows.txt"
 done
 awk -v floor="$floor" '$3 >= floor && (best == "" || $4 > bestmean) { best = $1; bestmean = $4 }

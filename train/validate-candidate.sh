@@ -32,10 +32,10 @@ node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])), d = 
   console.log(`SSDD validation AP50: int8 ${r.ap50.toFixed(4)}, float ${r.against.ap50.toFixed(4)}, int8 - float ${r.against.ap50_diff.toFixed(4)} [${d.lo.toFixed(4)}, ${d.hi.toFixed(4)}]`)' "$out/ssdd-val.json"
 # `fishing` is learned from synthetic chips only; its F1 is over the true vessels (xView3's is_fishing).
 t=${FISHING_CONF:-0.15}
+n=$(wc -w <<< "$seeds")
 for backend in ort cpu; do
-  for seed in $seeds; do
+  f=$(for seed in $seeds; do
     node bin/sarwatch.js score "$out/$backend/det-$seed/at-$t.csv" "$out/$backend/val-$seed/labels.csv" --json
-  done | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-    const f = s.trim().split(/\n(?=\{)/).map(j => JSON.parse(j).f1_fishing);
-    console.log(`${process.argv[1]}: fishing F1 at conf ${process.argv[2]}, mean of ${f.length} scenes: ${(f.reduce((a, b) => a + b, 0) / f.length).toFixed(4)} (${f.map(x => x.toFixed(2)).join(" ")})`)})' "$backend" "$t"
+  done | node train/score-mean.mjs f1_fishing --each)
+  echo "$backend: fishing F1 at conf $t, mean of $n scenes: $f"
 done

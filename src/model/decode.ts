@@ -85,6 +85,7 @@ export function decodeExport(out: Float32Array, nc: number, n: number, opts: Dec
       }
     }
   }
+  const f = opts.fishing && opts.fishing.vessel < nc && opts.fishing.fishing < nc ? opts.fishing : undefined;
   const dets: TileDetection[] = [];
   for (let a = 0; a < n; a++) {
     if (best[a] < opts.conf) continue;
@@ -92,8 +93,7 @@ export function decodeExport(out: Float32Array, nc: number, n: number, opts: Dec
     const cy = out[n + a];
     const w = out[2 * n + a];
     const h = out[3 * n + a];
-    const f = opts.fishing;
-    const cls = f && f.vessel < nc && f.fishing < nc ? vesselKind(label[a], out[(4 + f.vessel) * n + a], out[(4 + f.fishing) * n + a], f) : label[a];
+    const cls = f ? vesselKind(label[a], out[(4 + f.vessel) * n + a], out[(4 + f.fishing) * n + a], f) : label[a];
     dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: best[a], cls });
   }
   return nms(dets, opts.iou, opts.maxDet);

@@ -26,7 +26,7 @@ CLASS_NAMES = ("vessel", "fishing", "non_vessel")
 # scores on it, so SSDD ships stop teaching "not fishing" to a model that learns fishing vessels
 # from synthetic chips. An opt-in; it did not raise the class (train/README.md, "Fishing vessels").
 SHIP = len(CLASS_NAMES)
-SHIP_CLASSES = (0, 1)
+SHIP_CLASSES = (CLASS_NAMES.index("vessel"), CLASS_NAMES.index("fishing"))
 
 
 @dataclass

@@ -48,6 +48,7 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
     const int qthr = qf > 200 ? 200 : (qf < -200 ? -200 : static_cast<int>(ceilf(qf))) - 1;
     float ex[256];
     for (int d = 0; d < 256; ++d) ex[d] = expf(L.box_scale * static_cast<float>(d - 255));
+    const bool split = o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0 && o.vessel_cls < L.nc && o.fishing_cls < L.nc;
     for (int y = 0; y < L.h; ++y) {
       for (int x = 0; x < L.w; ++x) {
         const int8_t* c = L.cls + (static_cast<size_t>(y) * L.w + x) * L.cls_stride;
@@ -60,7 +61,7 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
         const float score = 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(best - L.cls_zp)));
         if (score < o.conf) continue;
         if (stats) ++stats->passed;
-        if (o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0 && o.vessel_cls < L.nc && o.fishing_cls < L.nc) {
+        if (split) {
           const auto p = [&](int k) { return 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(c[k] - L.cls_zp))); };
           arg = vessel_kind(arg, p(o.vessel_cls), p(o.fishing_cls), o);
         }
