@@ -26,7 +26,7 @@ for share in argmax $shares; do
     for seed in $seeds; do
       [ -f "$scenes/val-$seed/labels.csv" ] || node bin/sarwatch.js synth --out "$scenes/val-$seed" --size 4000x3000 --seed "$seed" --json > /dev/null
       if [ ! -f "$det/det-$seed/detections.csv" ]; then
-        opt=(); [ "$share" != argmax ] && opt=(--fishing-share "$share")
+        opt=(--fishing-share "$share"); [ "$share" = argmax ] && opt=(--fishing-share 0)  # not the model's own share
         node bin/sarwatch.js detect "$scenes/val-$seed" --out "$det/det-$seed" --model "$file" --backend "$backend" \
           "${opt[@]}" --no-quicklook --json > /dev/null
       fi

@@ -158,7 +158,8 @@ export function operatingConf(m: ModelInfo): number {
 /**
  * How the model tells fishing vessels from other vessels (decode.FishingSplit): where it has both
  * classes, the share `share` (else its metadata's `sarwatch_fishing_share`, chosen on validation
- * data); none, so the best class decides, when the model lacks either class or a share.
+ * data); none, so the best class decides, when the model lacks either class or a share, or when
+ * `share` is 0.
  */
 export function fishingSplit(m: ModelInfo, share?: number): FishingSplit | undefined {
   const vessel = m.names.indexOf('vessel');

@@ -36,6 +36,9 @@ describe.skipIf(skipNote('the bundled model and program', hasModel && hasProgram
       const low = detect(scene, backend, '0.05');
       const high = detect(scene, backend, '0.95');
       expect(low.share).toBe(0.05);
+      // 0 lets the best class decide, over the bundled model's own share (its metadata: 0.2).
+      expect(detect(scene, backend, '0').share).toBeNull();
+      expect(detect(scene, backend, null).share).toBe(0.2);
       // A low share calls more vessels fishing than a high one; non-vessels are untouched.
       expect(count(low.rows, 'fishing'), backend).toBeGreaterThan(count(high.rows, 'fishing'));
       expect(count(low.rows, 'vessel'), backend).toBeLessThan(count(high.rows, 'vessel'));

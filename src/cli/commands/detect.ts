@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('-m, --model <file>', 'YOLOv8 detection ONNX (or a compiled .swp program for cpu/fpga)', BUNDLED_MODEL)
     .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--conf <x>', "confidence threshold (default: the model's operating threshold, metadata sarwatch_conf, else 0.25)")
-    .option('--fishing-share <x>', "a vessel is fishing when fishing's score is at least this share of vessel + fishing (default: the model's, metadata sarwatch_fishing_share, else the best class)")
+    .option('--fishing-share <x>', "a vessel is fishing when fishing's score is at least this share of vessel + fishing; 0: the best class decides (default: the model's, metadata sarwatch_fishing_share, else the best class)")
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
     .option('--tile <n>', 'tile size in px (default and maximum: the model input)')
     .option('--overlap <n>', 'tile overlap in px (at least 64)')
@@ -78,7 +78,7 @@ export function register(program: Command): void {
           backend: oneOf('--backend', o.backend, BACKEND_CHOICES) as BackendName | 'auto',
           backendOptions: { threads, calib: o.calib, xclbin: o.xclbin, fpgaTimeoutMs: integer('--fpga-timeout', o.fpgaTimeout, 10, 600_000) },
           decode: { ...(o.conf === undefined ? {} : { conf: number('--conf', o.conf, 0.001, 1) }), iou: number('--iou', o.iou, 0.01, 1) },
-          fishingShare: o.fishingShare === undefined ? undefined : number('--fishing-share', o.fishingShare, 0.01, 0.99),
+          fishingShare: o.fishingShare === undefined ? undefined : number('--fishing-share', o.fishingShare, 0, 0.99),
           tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
           overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),
           batch: integer('--batch', o.batch, 1, 64),
