@@ -420,6 +420,25 @@ static void test_vessel_kind() {
   CHECK(vessel_kind(1, 0.2f, 0.1f, o) == 0, "share 0.5: the larger");
 }
 
+// Two anchors on one hull that fall either side of the fishing share must not both survive NMS;
+// a non-vessel there still does (NMS stays per class otherwise). The TS decode has the same test.
+static void test_split_nms() {
+  constexpr int kW = 3, kReg = 16, kNc = 3;
+  int8_t box[kW][4 * kReg], cls[kW][kNc] = {{20, 10, -50}, {18, -20, -50}, {-50, -50, 15}};
+  for (auto& px : box) {
+    for (int i = 0; i < 4 * kReg; ++i) px[i] = (i % kReg) == 8 ? 127 : -128;  // every side 8 bins out
+  }
+  const HeadLevel L{&box[0][0], &cls[0][0], 1, kW, 4 * kReg, kNc, kReg, kNc, 8, 0.1f, 0.1f, 0, 0};
+  DecodeOptions o;
+  std::vector<Detection> d;
+  decode(&L, 1, o, &d, nullptr);
+  CHECK(d.size() == 2 && d[0].cls == 0 && d[1].cls == 2, "no split: one vessel, one non-vessel");
+  o.vessel_cls = 0, o.fishing_cls = 1, o.fishing_share = 0.3f;
+  decode(&L, 1, o, &d, nullptr);
+  CHECK(d.size() == 2, "split: the vessel kinds suppress each other");
+  CHECK(d.size() == 2 && d[0].cls == 1 && d[1].cls == 2, "split: the best anchor's kind (fishing) and the non-vessel");
+}
+
 int main(int argc, char** argv) {
   printf("paths:");
   for (Simd s : paths()) printf(" %s", simd_name(s));
@@ -432,6 +451,8 @@ int main(int argc, char** argv) {
   printf("validation: done\n");
   test_vessel_kind();
   printf("vessel kind: done\n");
+  test_split_nms();
+  printf("split nms: done\n");
   if (argc > 1) {
     test_model_identity(argv[1]);
     printf("model identity (%s): done\n", argv[1]);

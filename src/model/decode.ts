@@ -55,9 +55,19 @@ function iou(a: TileDetection, b: TileDetection): number {
   return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
 }
 
-/** Greedy NMS within each class; keeps at most `maxDet`, best first. */
-export function nms(dets: TileDetection[], iouThr: number, maxDet: number): TileDetection[] {
+/**
+ * The class NMS groups a detection under. Under a fishing split, `vessel` and `fishing` are one
+ * decision about one object (which kind of vessel), so they suppress each other: otherwise two
+ * anchors on one hull that fall either side of the share would both survive as a duplicate.
+ */
+export function nmsGroup(cls: number, f: FishingSplit | undefined): number {
+  return f && cls === f.fishing ? f.vessel : cls;
+}
+
+/** Greedy NMS within each class (vessel kinds together under a split); keeps at most `maxDet`, best first. */
+export function nms(dets: TileDetection[], iouThr: number, maxDet: number, split?: FishingSplit): TileDetection[] {
   dets.sort((a, b) => b.score - a.score);
+  const group = dets.map((d) => nmsGroup(d.cls, split));
   const keep: TileDetection[] = [];
   const dead = new Uint8Array(dets.length);
   for (let i = 0; i < dets.length && keep.length < maxDet; i++) {
@@ -65,7 +75,7 @@ export function nms(dets: TileDetection[], iouThr: number, maxDet: number): Tile
     const d = dets[i];
     keep.push(d);
     for (let j = i + 1; j < dets.length; j++) {
-      if (!dead[j] && dets[j].cls === d.cls && iou(d, dets[j]) > iouThr) dead[j] = 1;
+      if (!dead[j] && group[j] === group[i] && iou(d, dets[j]) > iouThr) dead[j] = 1;
     }
   }
   return keep;
@@ -96,5 +106,5 @@ export function decodeExport(out: Float32Array, nc: number, n: number, opts: Dec
     const cls = f ? vesselKind(label[a], out[(4 + f.vessel) * n + a], out[(4 + f.fishing) * n + a], f) : label[a];
     dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: best[a], cls });
   }
-  return nms(dets, opts.iou, opts.maxDet);
+  return nms(dets, opts.iou, opts.maxDet, f);
 }

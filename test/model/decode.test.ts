@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeExport, nms, vesselKind } from '../../dist/src/model/decode.js';
+import { decodeExport, nms, nmsGroup, vesselKind } from '../../dist/src/model/decode.js';
 
 function output(nc: number, anchors: { cx: number; cy: number; w: number; h: number; scores: number[] }[]): Float32Array {
   const n = anchors.length;
@@ -48,5 +48,20 @@ describe('YOLOv8 export decode', () => {
     expect(classes(0.34)).toEqual([2, 0]);
     expect(vesselKind(1, 0.2, 0.1, { vessel: 0, fishing: 1, share: 0.5 })).toBe(0);
     expect(vesselKind(2, 0.2, 0.9, { vessel: 0, fishing: 1, share: 0.5 })).toBe(2);
+  });
+
+  it('suppresses across the two vessel kinds under a split, and per class otherwise', () => {
+    // Two anchors on one hull either side of share 0.3, and a non-vessel on top of them.
+    const out = output(3, [
+      { cx: 100, cy: 100, w: 40, h: 20, scores: [0.88, 0.73, 0.01] }, // fishing share 0.45: fishing
+      { cx: 102, cy: 100, w: 40, h: 20, scores: [0.86, 0.12, 0.01] }, // share 0.12: vessel
+      { cx: 101, cy: 101, w: 40, h: 20, scores: [0.01, 0.01, 0.82] },
+    ]);
+    const split = { vessel: 0, fishing: 1, share: 0.3 };
+    expect(decodeExport(out, 3, 3, { conf: 0.25, iou: 0.5, maxDet: 300, fishing: split }).map((d) => d.cls)).toEqual([1, 2]);
+    expect(decodeExport(out, 3, 3, { conf: 0.25, iou: 0.5, maxDet: 300 }).map((d) => d.cls)).toEqual([0, 2]);
+    expect(nmsGroup(1, split)).toBe(0);
+    expect(nmsGroup(2, split)).toBe(2);
+    expect(nmsGroup(1, undefined)).toBe(1);
   });
 });

@@ -85,13 +85,17 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
     }
   }
   std::stable_sort(cand.begin(), cand.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  // Under a fishing split, vessel and fishing are one decision about one object: they share an
+  // NMS group, so two anchors on one hull either side of the share are not both kept.
+  const bool split_any = o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0;
+  const auto group = [&](int cls) { return split_any && cls == o.fishing_cls ? o.vessel_cls : cls; };
   std::vector<char> dead(cand.size(), 0);
   out->clear();
   for (size_t i = 0; i < cand.size() && static_cast<int>(out->size()) < o.max_det; ++i) {
     if (dead[i]) continue;
     out->push_back(cand[i]);
     for (size_t j = i + 1; j < cand.size(); ++j) {
-      if (!dead[j] && cand[j].cls == cand[i].cls && iou(cand[i], cand[j]) > o.iou) dead[j] = 1;
+      if (!dead[j] && group(cand[j].cls) == group(cand[i].cls) && iou(cand[i], cand[j]) > o.iou) dead[j] = 1;
     }
   }
 }

@@ -1,7 +1,7 @@
 // Host decode of the raw int8 head: the class threshold is applied to the
 // int8 logit codes, so most anchors are rejected with one integer compare and
 // never dequantised; survivors get DFL (softmax expectation over the bins,
-// from an exp table), box decode and class-aware NMS.
+// from an exp table), box decode and class-aware NMS (vessel kinds together under a fishing split).
 #pragma once
 
 #include <stdint.h>
