@@ -41,6 +41,10 @@ int vessel_kind(int best, float vessel_score, float fishing_score, const DecodeO
 void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<Detection>* out, DecodeStats* stats) {
   std::vector<Detection> cand;
   const float logit = logf(o.conf / (1.0f - o.conf));
+  // The fishing split applies where the options name both classes and the head has them (as the
+  // host decode's `f`); `split_used` says whether it did, for NMS below.
+  const bool split_opts = o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0;
+  bool split_used = false;
   for (int l = 0; l < n; ++l) {
     const HeadLevel& L = levels[l];
     // Smallest code whose sigmoid can reach conf; one below it is checked in float to be safe at the boundary.
@@ -48,7 +52,8 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
     const int qthr = qf > 200 ? 200 : (qf < -200 ? -200 : static_cast<int>(ceilf(qf))) - 1;
     float ex[256];
     for (int d = 0; d < 256; ++d) ex[d] = expf(L.box_scale * static_cast<float>(d - 255));
-    const bool split = o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0 && o.vessel_cls < L.nc && o.fishing_cls < L.nc;
+    const bool split = split_opts && o.vessel_cls < L.nc && o.fishing_cls < L.nc;
+    split_used |= split;
     for (int y = 0; y < L.h; ++y) {
       for (int x = 0; x < L.w; ++x) {
         const int8_t* c = L.cls + (static_cast<size_t>(y) * L.w + x) * L.cls_stride;
@@ -87,8 +92,7 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
   std::stable_sort(cand.begin(), cand.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
   // Under a fishing split, vessel and fishing are one decision about one object: they share an
   // NMS group, so two anchors on one hull either side of the share are not both kept.
-  const bool split_any = o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0;
-  const auto group = [&](int cls) { return split_any && cls == o.fishing_cls ? o.vessel_cls : cls; };
+  const auto group = [&](int cls) { return split_used && cls == o.fishing_cls ? o.vessel_cls : cls; };
   std::vector<char> dead(cand.size(), 0);
   out->clear();
   for (size_t i = 0; i < cand.size() && static_cast<int>(out->size()) < o.max_det; ++i) {
