@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <math.h>
+
 #include <random>
 #include <string>
 #include <vector>
 
 #include "../src/engine/decode.h"
 #include "../src/engine/executor.h"
+#include "../src/tiling/normalise.h"
 #include "program_builder.h"
 #include "sarwatch/quant.h"
 
@@ -439,6 +442,48 @@ static void test_split_nms() {
   CHECK(d.size() == 2 && d[0].cls == 1 && d[1].cls == 2, "split: the best anchor's kind (fishing) and the non-vessel");
 }
 
+// The tiler's float32 dB → u8 formula, q = v · scale + off (each step rounded to float32),
+// clipped to [0, 255] and truncated, on samples at and beside every code's rounding boundary,
+// through the vector pass (rows of several blocks). A fused multiply-add rounds once and
+// moves such samples by a code: the reference keeps the product rounded through a volatile,
+// so this fails on any host where the build lets the compiler fuse (aarch64 does by default).
+static void test_normalise_formula() {
+  NormaliseParams p{-50, 20, -32768, true, false, false, false, 53.5};
+  const float scale = static_cast<float>(255.0 / (p.hi - p.lo));
+  const float off = static_cast<float>(-p.lo * (255.0 / (p.hi - p.lo)) + 0.5);
+  std::vector<float> src;
+  while (src.size() < 10000) {
+    for (int k = 0; k <= 256; ++k) {
+      float v = (static_cast<float>(k) - off) / scale;
+      for (int step = -3; step <= 3; ++step) {
+        float w = v;
+        for (int i = 0; i < abs(step); ++i) w = nextafterf(w, step < 0 ? -INFINITY : INFINITY);
+        src.push_back(w);
+      }
+    }
+    src.push_back(-32768.0f);
+  }
+  std::vector<uint8_t> dst(src.size()), mask(src.size(), 0);
+  NormaliseResult r = normalise(src.data(), SampleKind::kF32, src.size(), dst.data(), mask.data(), p);
+  size_t wrong = 0, nodata = 0, first = 0;
+  for (size_t i = 0; i < src.size(); ++i) {
+    const bool nd = src[i] == -32768.0f;
+    nodata += nd;
+    volatile float product = src[i] * scale;
+    float q = product + off;
+    q = q > 0.0f ? q : 0.0f;
+    q = q < 255.0f ? q : 255.0f;
+    const uint8_t want = nd ? 0 : static_cast<uint8_t>(static_cast<int32_t>(q));
+    if (dst[i] != want || mask[i] != (nd ? 1 : 0)) {
+      if (!wrong) first = i;
+      ++wrong;
+    }
+  }
+  CHECK(wrong == 0, "normalise: %zu of %zu samples differ from the float32 formula (first: %.9g gave %d)", wrong, src.size(),
+        static_cast<double>(src[first]), dst[first]);
+  CHECK(r.bad == -1 && static_cast<size_t>(r.nodata) == nodata, "normalise: nodata %ld (want %zu), bad %ld", r.nodata, nodata, r.bad);
+}
+
 int main(int argc, char** argv) {
   printf("paths:");
   for (Simd s : paths()) printf(" %s", simd_name(s));
@@ -453,6 +498,8 @@ int main(int argc, char** argv) {
   printf("vessel kind: done\n");
   test_split_nms();
   printf("split nms: done\n");
+  test_normalise_formula();
+  printf("normalise formula: done\n");
   if (argc > 1) {
     test_model_identity(argv[1]);
     printf("model identity (%s): done\n", argv[1]);

@@ -20,6 +20,35 @@ describe('normalisation to the model input', () => {
     expect(Array.from(mask)).toEqual([0, 0, 0, 0, 0, 1, 0, 0]);
   });
 
+  it('gives the float32 formula, sample for sample, over rows long enough for the vector pass', () => {
+    // 10,007 samples: two full 4,096-sample blocks of the native fast pass and a ragged tail,
+    // with NODATA, samples that land on a rounding boundary and values beyond both clips scattered through them.
+    const n = 10_007;
+    const src = new Float32Array(n);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const fscale = Math.fround(255 / 70);
+    const foff = Math.fround(50 * (255 / 70) + 0.5);
+    for (let i = 0; i < n; i++) {
+      const k = i % 5;
+      src[i] = k === 0 ? -32768 : k === 1 ? Math.fround((Math.floor(rand() * 256) - foff) / fscale) : -80 + rand() * 120;
+    }
+    const b = band('VV');
+    const [ch] = channelSources(info([b, band('VH')]), SAR_INPUT_SPEC);
+    const dst = new Uint8Array(n);
+    const mask = new Uint8Array(n).fill(0).map((_, i) => (i % 11 === 0 ? 1 : 0));
+    const before = mask.slice();
+    const nd = normaliseRows(src, b, ch, dst, mask, n, 0);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) {
+      const isNd = src[i] === -32768;
+      const q = Math.min(255, Math.max(0, Math.fround(Math.fround(src[i] * fscale) + foff)));
+      if (dst[i] !== (isNd ? 0 : Math.trunc(q)) || mask[i] !== (before[i] | (isNd ? 1 : 0))) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(nd).toBe(Math.ceil(n / 5));
+  });
+
   it('feeds a single band to every channel and takes 8-bit pictures as they are', () => {
     const gray = band('gray', { dtype: 'uint8', radiometry: 'u8', nodata: null });
     const srcs = channelSources(info([gray]), SAR_INPUT_SPEC);

@@ -53,7 +53,10 @@ NormaliseResult run(const T* src, size_t n, uint8_t* dst, uint8_t* mask, const N
 // the compiler vectorises (no early exits, 32-bit lanes; non-finite samples
 // found from their exponent bits), and the scalar loop above only for a block
 // holding a non-finite sample, to report it. On x86-64 GCC also builds an
-// AVX2 clone, chosen at load time.
+// AVX2 clone, chosen at load time. Both passes round the product before the
+// add, on every host, because the build forbids fused multiply-adds
+// (-ffp-contract=off; test_normalise_formula in native/test checks it, and on
+// aarch64, where GCC fuses by default, it failed without the flag).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define SARWATCH_CLONES __attribute__((target_clones("avx2", "default")))
 #else
