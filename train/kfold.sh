@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # k-fold hold-out over SSDD's train.txt, to choose between adaptation candidates with
 # every training image as validation (out of fold) instead of one tenth of them.
-#   train/kfold.sh K OUT STAGE [STAGE ...]      e.g. train/kfold.sh 3 train/runs/kfold3 joint harbour distil
+#   train/kfold.sh K OUT STAGE [STAGE ...]      e.g. train/kfold.sh 3 train/runs/kfold3 joint harbour
 # Fold i trains stage `ssdd` without the ids at positions i, i+K, i+2K ... of train.txt,
 # then each candidate stage from that checkpoint (one --out per fold, so `ssdd` runs
 # once per fold), and `compare oof` scores every candidate, and stage 1, on the images

@@ -91,8 +91,9 @@ STAGES = {
     "harbour": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, moored=0.3),
     # Opt-in: after `joint`, a short pass with SSDD once per epoch (as in `sea`) for synthetic recall.
     "settle": dict(epochs=4, lr0=0.0005, warmup=1, close_mosaic=2, chips=1200),
-    # Candidate: `joint` that also keeps the stage-1 model's confident answers on SSDD pixels
-    # (loss.DistillationLoss; the teacher is the checkpoint the stage starts from).
+    # Opt-in, not adopted: `joint` that also keeps the stage-1 model's confident answers on SSDD pixels
+    # (loss.DistillationLoss; the teacher is the checkpoint the stage starts from). Level with `joint`
+    # on k-fold fold 0 (AP50 0.895 against 0.896), so it left the k-fold (train/README.md).
     "distil": dict(epochs=10, lr0=0.001, warmup=1, close_mosaic=3, chips=1200, ssdd_repeat=2, distil=1.0),
     # The last default stage: quantisation-aware fine-tuning (qat.py) on `joint`'s data, without mosaic as `joint` ends,
     # at a fifth of its learning rate; validation and best.pt judge the network through int8 roundings.
