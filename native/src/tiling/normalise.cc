@@ -52,13 +52,15 @@ NormaliseResult run(const T* src, size_t n, uint8_t* dst, uint8_t* mask, const N
 // The common case, float32 dB without DN conversion, in blocks: a first pass
 // the compiler vectorises (no early exits, 32-bit lanes; non-finite samples
 // found from their exponent bits), and the scalar loop above only for a block
-// holding a non-finite sample, to report it. On x86-64 GCC also builds an
-// AVX2 clone, chosen at load time. Both passes round the product before the
+// holding a non-finite sample, to report it. On x86-64 GCC also builds
+// AVX-512 (x86-64-v4) and AVX2 clones, chosen at load time (the AVX-512 one
+// halves the loop's time here: 0.45 → 0.24 ns a sample from cache, 0.72 →
+// 0.51 from memory). Both passes round the product before the
 // add, on every host, because the build forbids fused multiply-adds
 // (-ffp-contract=off; test_normalise_formula in native/test checks it, and on
 // aarch64, where GCC fuses by default, it failed without the flag).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SARWATCH_CLONES __attribute__((target_clones("avx2", "default")))
+#define SARWATCH_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define SARWATCH_CLONES
 #endif
