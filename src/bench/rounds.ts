@@ -29,7 +29,7 @@ export interface RoundOptions {
   iterations?: number;
 }
 
-export function median(v: number[]): number {
+function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
