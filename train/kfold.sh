@@ -7,6 +7,8 @@
 # once per fold), and `compare oof` scores every candidate, and stage 1, on the images
 # its own fold held out, pooled over folds, with paired bootstrap intervals.
 # Resumable: run it again and finished stages are skipped. Never reads test.txt.
+# TRAIN_ARGS adds options to every training run, e.g. TRAIN_ARGS="--device cuda --workers 4"
+# where a GPU is lent (another random stream than the CPU's: give it its own OUT).
 # Time: K x (stage 1 + the candidates) on (K-1)/K of the images. Measured on this
 # project's 2-core CPU for K=3 (fold 0, 2026-11-22): stage 1 about 1 h 45 min, `joint`
 # 51 min, `harbour` 44 min; `distil` about an eighth more than `joint` per epoch (the
@@ -25,7 +27,8 @@ for ((i = 0; i < k; i++)); do
     echo "fold $i of $k: ssdd,$stage" >&2
     # --no-crop-first: the augmentation the k-fold runs started with (before 2026-11-23), so that a
     # resumed run stays on one random stream.
-    "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "ssdd,$stage" --no-crop-first
+    # shellcheck disable=SC2086 # TRAIN_ARGS is split into options on purpose
+    "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "ssdd,$stage" --no-crop-first ${TRAIN_ARGS:-}
   done
 done
 specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")
