@@ -484,6 +484,38 @@ static void test_normalise_formula() {
   CHECK(r.bad == -1 && static_cast<size_t>(r.nodata) == nodata, "normalise: nodata %ld (want %zu), bad %ld", r.nodata, nodata, r.bad);
 }
 
+// cut_tile: a window at the scene's right and bottom edges into a recycled
+// (dirty) tile buffer: every byte is written, the window copied, the padding 0,
+// and the NODATA pixels of the window (not of the padding) counted.
+static void test_cut_tile() {
+  const int W = 301, rows = 90, TW = 64, TH = 48, C = 2;
+  std::vector<uint8_t> p0(W * rows), p1(W * rows), mask(W * rows);
+  for (int i = 0; i < W * rows; ++i) {
+    p0[i] = static_cast<uint8_t>(i * 7 + 3);
+    p1[i] = static_cast<uint8_t>(i * 13 + 1);
+    mask[i] = i % 11 == 0;
+  }
+  const uint8_t* planes[C] = {p0.data(), p1.data()};
+  const int cases[][4] = {{0, 0, TW, TH}, {W - 37, rows - 29, 37, 29}, {5, 3, TW, 29}, {W - 1, 0, 1, TH}};
+  for (const auto& k : cases) {
+    const int x0 = k[0], y0 = k[1], w = k[2], h = k[3];
+    std::vector<uint8_t> dst(C * TW * TH, 0xAA);
+    const long nd = cut_tile(planes, C, mask.data(), W, x0, y0, w, h, TW, TH, dst.data());
+    long want_nd = 0;
+    size_t wrong = 0;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) want_nd += mask[(y0 + y) * W + x0 + x];
+    for (int c = 0; c < C; ++c)
+      for (int y = 0; y < TH; ++y)
+        for (int x = 0; x < TW; ++x) {
+          const uint8_t want = y < h && x < w ? planes[c][(y0 + y) * W + x0 + x] : 0;
+          wrong += dst[(c * TH + y) * TW + x] != want;
+        }
+    CHECK(wrong == 0, "cut_tile (%d, %d, %d x %d): %zu bytes wrong", x0, y0, w, h, wrong);
+    CHECK(nd == want_nd, "cut_tile (%d, %d, %d x %d): nodata %ld, want %ld", x0, y0, w, h, nd, want_nd);
+  }
+}
+
 int main(int argc, char** argv) {
   printf("paths:");
   for (Simd s : paths()) printf(" %s", simd_name(s));
@@ -500,6 +532,8 @@ int main(int argc, char** argv) {
   printf("split nms: done\n");
   test_normalise_formula();
   printf("normalise formula: done\n");
+  test_cut_tile();
+  printf("cut tile: done\n");
   if (argc > 1) {
     test_model_identity(argv[1]);
     printf("model identity (%s): done\n", argv[1]);

@@ -124,14 +124,23 @@ NormaliseResult normalise(const void* src, SampleKind kind, size_t n, uint8_t* d
   return {0, -1};
 }
 
-long cut_tile(const uint8_t* const* planes, int channels, const uint8_t* mask, int W, int x0, int y0, int w, int h, int TW, int TH, uint8_t* dst) {
+namespace {
+
+// The copy and the NODATA count as plain loops, not memcpy, so that the
+// x86-64 clones copy rows with AVX-512 or AVX2 moves inline: about a fifth
+// less time than a memcpy call per row (81 tiles of 800 × 800 × 2 out of
+// 6000-wide rows: 31–40 ms → 23–35 ms, six alternating runs, faster in all six).
+// The same bytes either way.
+SARWATCH_CLONES long cut_loops(const uint8_t* const* planes, int channels, const uint8_t* mask, int W, int x0, int y0, int w, int h, int TW,
+                               int TH, uint8_t* __restrict dst) {
   long nodata = 0;
   for (int c = 0; c < channels; ++c) {
     uint8_t* plane = dst + static_cast<size_t>(c) * TW * TH;
     for (int y = 0; y < h; ++y) {
-      uint8_t* d = plane + static_cast<size_t>(y) * TW;
-      memcpy(d, planes[c] + static_cast<size_t>(y0 + y) * W + x0, w);
-      if (w < TW) memset(d + w, 0, TW - w);  // right padding
+      uint8_t* __restrict d = plane + static_cast<size_t>(y) * TW;
+      const uint8_t* __restrict s = planes[c] + static_cast<size_t>(y0 + y) * W + x0;
+      for (int x = 0; x < w; ++x) d[x] = s[x];
+      for (int x = w; x < TW; ++x) d[x] = 0;  // right padding
     }
     if (h < TH) memset(plane + static_cast<size_t>(h) * TW, 0, static_cast<size_t>(TH - h) * TW);  // bottom padding
   }
@@ -142,6 +151,12 @@ long cut_tile(const uint8_t* const* planes, int channels, const uint8_t* mask, i
     nodata += row;
   }
   return nodata;
+}
+
+}  // namespace
+
+long cut_tile(const uint8_t* const* planes, int channels, const uint8_t* mask, int W, int x0, int y0, int w, int h, int TW, int TH, uint8_t* dst) {
+  return cut_loops(planes, channels, mask, W, x0, y0, w, h, TW, TH, dst);
 }
 
 }  // namespace sarwatch
