@@ -6,6 +6,7 @@
 # then each candidate stage from that checkpoint (one --out per fold, so `ssdd` runs
 # once per fold), and `compare oof` scores every candidate, and stage 1, on the images
 # its own fold held out, pooled over folds, with paired bootstrap intervals.
+# Each fold, once done, also gets its own `compare val` in OUT/fold-i/compare-val.txt (a record).
 # Resumable: run it again and finished stages are skipped. Never reads test.txt.
 # TRAIN_ARGS adds options to every training run, e.g. TRAIN_ARGS="--device cuda --workers 4"
 # where a GPU is lent (another random stream than the CPU's: give it its own OUT).
@@ -22,6 +23,8 @@ k=$1 out=$(realpath -m "$2")
 shift 2
 cd "$(dirname "$0")"
 py=${PYTHON:-/usr/bin/python3}
+specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")
+for stage in "$@"; do specs+=("$stage=$out/fold-{fold}/$stage/best.pt"); done
 for ((i = 0; i < k; i++)); do
   for stage in "$@"; do
     echo "fold $i of $k: ssdd,$stage" >&2
@@ -30,7 +33,12 @@ for ((i = 0; i < k; i++)); do
     # shellcheck disable=SC2086 # TRAIN_ARGS is split into options on purpose
     "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "ssdd,$stage" --no-crop-first ${TRAIN_ARGS:-}
   done
+  # Each fold's own figures as soon as it is done (a record, not a decision: the rules pool
+  # all folds), so that a tree lost before the end still leaves the folds finished in the log.
+  mkdir -p "$out/fold-$i"
+  if [ ! -s "$out/fold-$i/compare-val.txt" ]; then
+    "$py" -m sarwatch_train.compare val --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}" | tee "$out/fold-$i/compare-val.txt.part"
+    mv "$out/fold-$i/compare-val.txt.part" "$out/fold-$i/compare-val.txt"
+  fi
 done
-specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")
-for stage in "$@"; do specs+=("$stage=$out/fold-{fold}/$stage/best.pt"); done
 "$py" -m sarwatch_train.compare oof --folds "$k" "${specs[@]}" | tee "$out/compare-oof.txt"
