@@ -33,7 +33,7 @@ export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const model = await loadModelInfo(BUNDLED_MODEL);
   const preAlone = async () => {
     const t0 = performance.now();
-    const tiles = await tilePass(dir, model);
+    const { tiles } = await tilePass(dir, model);
     return (performance.now() - t0) / tiles;
   };
   await preAlone(); // warm the page cache, as the pipeline runs below find it
