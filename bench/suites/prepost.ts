@@ -55,6 +55,7 @@ export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
     }
     // The round with the median ratio gives every figure, so that the printed sum adds up.
     const ratios = rounds.map((r) => r.ratio);
+    const range = `${r2(100 * Math.min(...ratios))}-${r2(100 * Math.max(...ratios))}`;
     const { pre, preInPipeline, post, infer, ratio } = [...rounds].sort((a, b) => a.ratio - b.ratio)[ROUNDS >> 1];
     Object.assign(figures, {
       [`${backend}_tiles`]: n,
@@ -63,11 +64,11 @@ export async function run(opts: { quick: boolean }): Promise<SuiteResult> {
       [`${backend}_post_ms`]: r2(post),
       [`${backend}_infer_ms`]: r2(infer),
       [`${backend}_prepost_pct_of_infer`]: r2(100 * ratio),
-      [`${backend}_prepost_pct_range`]: `${r2(100 * Math.min(...ratios))}-${r2(100 * Math.max(...ratios))}`,
+      [`${backend}_prepost_pct_range`]: range,
     });
     lines.push(
       `${backend.padEnd(4)} per tile: pre ${r2(pre)} ms + post ${r2(post)} ms = ${r2(100 * ratio)} % of inference (${r2(infer)} ms; ` +
-        `median of ${ROUNDS} rounds, ${r2(100 * Math.min(...ratios))}-${r2(100 * Math.max(...ratios))} %); ${verdict(ratio <= 0.1)} <= 10 % ` +
+        `median of ${ROUNDS} rounds, ${range} %); ${verdict(ratio <= 0.1)} <= 10 % ` +
         `(pre inside the pipeline, sharing the cores with inference: ${r2(preInPipeline)} ms)`,
     );
   }

@@ -73,7 +73,7 @@ export class TileStream {
       const t0 = performance.now();
       const y0 = r * plan.strideY;
       const y1 = Math.min(plan.sceneHeight, y0 + plan.tileHeight);
-      const { readMs, normMs } = await this.fill(y0, y1);
+      const readMs = await this.fill(y0, y1);
       const rowMs = performance.now() - t0;
       this.stats.readMs += readMs;
       this.stats.normaliseMs += rowMs - readMs;
@@ -96,8 +96,11 @@ export class TileStream {
     }
   }
 
-  /** Make the buffer hold rows [y0, y1): keep the overlap already held, read the rest. */
-  private async fill(y0: number, y1: number): Promise<{ readMs: number; normMs: number }> {
+  /**
+   * Make the buffer hold rows [y0, y1): keep the overlap already held, read the rest.
+   * Returns the milliseconds spent reading; the caller counts the rest of the call as normalising.
+   */
+  private async fill(y0: number, y1: number): Promise<number> {
     const W = this.plan.sceneWidth;
     let keepFrom = y0;
     if (y0 >= this.bufY0 && y0 < this.bufY1) {
@@ -109,7 +112,6 @@ export class TileStream {
     }
     this.bufY0 = y0;
     let readMs = 0;
-    let normMs = 0;
     if (keepFrom < y1) {
       const off = (keepFrom - y0) * W;
       const n = (y1 - keepFrom) * W;
@@ -129,7 +131,6 @@ export class TileStream {
             inVisit += performance.now() - tv;
           });
           readMs += performance.now() - t - inVisit;
-          normMs += inVisit;
         }
       } else {
         // Read each distinct band once even when it feeds several channels.
@@ -143,17 +144,15 @@ export class TileStream {
             readMs += performance.now() - t;
             cache.set(src.band, raw);
           }
-          const t = performance.now();
           const dst = this.planes[c].subarray(off, off + n);
           normaliseRows(raw, bands[src.band], src, dst, this.mask.subarray(off, off + n), W, keepFrom, this.opts.dnCalibrationDb);
-          normMs += performance.now() - t;
         }
       }
       // Channels fed by the same band were normalised with their own ranges; NODATA is shared.
       this.opts.onRows?.(keepFrom, y1, this.planes[0].subarray(off, off + n), this.mask.subarray(off, off + n));
     }
     this.bufY1 = y1;
-    return { readMs, normMs };
+    return readMs;
   }
 
   /**
