@@ -7,6 +7,9 @@
 # once per fold), and `compare oof` scores every candidate, and stage 1, on the images
 # its own fold held out, pooled over folds, with paired bootstrap intervals.
 # Each fold, once done, also gets its own `compare val` in OUT/fold-i/compare-val.txt (a record).
+# Both compares use `--score both`: each model is also scored by its vessel kinds' own score
+# (rows NAME:vessel), to measure how many held-out ships the synthetic non_vessel class takes
+# (one forward pass for both rules; the decision rows are the plain NAME ones).
 # Resumable: run it again and finished stages are skipped. Never reads test.txt.
 # TRAIN_ARGS adds options to every training run, e.g. TRAIN_ARGS="--device cuda --workers 4"
 # where a GPU is lent (another random stream than the CPU's: give it its own OUT).
@@ -37,8 +40,8 @@ for ((i = 0; i < k; i++)); do
   # all folds), so that a tree lost before the end still leaves the folds finished in the log.
   mkdir -p "$out/fold-$i"
   if [ ! -s "$out/fold-$i/compare-val.txt" ]; then
-    "$py" -m sarwatch_train.compare val --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}" | tee "$out/fold-$i/compare-val.txt.part"
+    "$py" -m sarwatch_train.compare val --score both --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}" | tee "$out/fold-$i/compare-val.txt.part"
     mv "$out/fold-$i/compare-val.txt.part" "$out/fold-$i/compare-val.txt"
   fi
 done
-"$py" -m sarwatch_train.compare oof --folds "$k" "${specs[@]}" | tee "$out/compare-oof.txt"
+"$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}" | tee "$out/compare-oof.txt"

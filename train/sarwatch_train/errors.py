@@ -7,8 +7,9 @@ something else), without ranking candidates: that is `compare`'s job.
 (1 min 20 s with --threads 1 beside a training run; 11 min with 2 threads there.)
 
 Size is a box's longer side in image pixels. Matching is COCO's (IoU >= 0.5, greedy in score
-order), class-agnostic over the vessel classes, as in `evaluate`. Never run it on `test` to
-choose anything.
+order), class-agnostic over the vessel classes, as in `evaluate`. A missed ship that would be
+found if the vessel kinds' own score decided (evaluate.SCORE_RULES, `vessel`) is one the model
+calls `non_vessel`: counted apart. Never run it on `test` to choose anything.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import numpy as np
 import torch
 
 from .data import DEFAULT_SSDD, load_ssdd
-from .evaluate import box_iou_np, detect_samples, greedy_match
+from .evaluate import SCORE_RULES, box_iou_np, decode_samples, greedy_match
 from .model import load_checkpoint, model_from_checkpoint
 
 SIZE_EDGES = (0, 8, 16, 32, 64)  # px; the last bucket is open
@@ -50,14 +51,19 @@ def size_bucket(gt: np.ndarray) -> np.ndarray:
     return np.digitize((gt[:, 2:] - gt[:, :2]).max(1), SIZE_EDGES[1:]) if len(gt) else np.zeros(0, int)
 
 
-def tally(per_image, conf: float) -> dict:
-    """per_image: (boxes, scores, ship boxes) as `detect_samples` gives them."""
+def tally(per_image, conf: float, by_vessel_score=None) -> dict:
+    """per_image: (boxes, scores, ship boxes) as `detect_samples` gives them (the runtime's rule,
+    `best`); by_vessel_score, optional: the same images scored by rule `vessel`, to count the
+    missed ships that the model calls `non_vessel`."""
     n = len(SIZE_EDGES)
-    ships, found, misplaced = np.zeros(n, int), np.zeros(n, int), np.zeros(n, int)
+    ships, found, misplaced, as_non_vessel = (np.zeros(n, int) for _ in range(4))
     near = far = 0
-    for boxes, scores, gt in per_image:
+    for i, (boxes, scores, gt) in enumerate(per_image):
         e = classify(boxes, scores, gt, conf)
         b = size_bucket(gt)
+        if by_vessel_score is not None:
+            vb, vs, _ = by_vessel_score[i]
+            np.add.at(as_non_vessel, b, (~e.found & classify(vb, vs, gt, conf).found).astype(int))
         np.add.at(ships, b, 1)
         np.add.at(found, b, e.found.astype(int))
         np.add.at(misplaced, b, (~e.found & e.touched).astype(int))
@@ -66,8 +72,10 @@ def tally(per_image, conf: float) -> dict:
     for i, lo in enumerate(SIZE_EDGES):
         hi = SIZE_EDGES[i + 1] if i + 1 < n else None
         rows.append({"size_px": f"{lo}-{hi}" if hi else f">={lo}", "ships": int(ships[i]), "found": int(found[i]),
-                     "missed_misplaced": int(misplaced[i]), "recall": float(found[i] / ships[i]) if ships[i] else None})
+                     "missed_misplaced": int(misplaced[i]), "missed_as_non_vessel": int(as_non_vessel[i]),
+                     "recall": float(found[i] / ships[i]) if ships[i] else None})
     return {"conf": conf, "images": len(per_image), "ships": int(ships.sum()), "missed": int((ships - found).sum()),
+            "missed_as_non_vessel": int(as_non_vessel.sum()) if by_vessel_score is not None else None,
             "false_alarms": near + far, "false_alarms_near_ship": near, "false_alarms_background": far, "by_size": rows}
 
 
@@ -88,18 +96,20 @@ def main(argv=None):
         model = model_from_checkpoint(load_checkpoint(a.checkpoint), a.checkpoint)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"errors: {e}")
-    r = tally(detect_samples(model, load_ssdd(a.ssdd, a.split, a.folds, a.fold), iou=0.5), a.conf)
+    dets = decode_samples(model, load_ssdd(a.ssdd, a.split, a.folds, a.fold), iou=0.5, rules=SCORE_RULES)
+    r = tally(dets["best"], a.conf, dets["vessel"])
     if a.json:
         print(json.dumps(r))
         return
     print(f"{r['images']} images, {r['ships']} ships; at conf {a.conf}: {r['missed']} missed, "
           f"{r['false_alarms']} false alarms ({r['false_alarms_near_ship']} overlapping a ship by IoU >= {NEAR_IOU}: "
           f"duplicates and misplaced boxes; {r['false_alarms_background']} on background)")
+    print(f"  of the missed ships, {r['missed_as_non_vessel']} are found but called non_vessel")
     for row in r["by_size"]:
         rec = "-" if row["recall"] is None else f"{row['recall']:.3f}"
         print(f"  {row['size_px']:>6} px  {row['ships']:4d} ships  {row['found']:4d} found  recall {rec}  "
               f"missed: {row['ships'] - row['found'] - row['missed_misplaced']} untouched, "
-              f"{row['missed_misplaced']} under a misplaced box")
+              f"{row['missed_misplaced']} under a misplaced box; {row['missed_as_non_vessel']} of the missed called non_vessel")
 
 
 if __name__ == "__main__":

@@ -109,37 +109,63 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float) -> torch.Tensor:
     return torch.tensor(keep, dtype=torch.long)
 
 
+# How a detection of a vessel is scored (`postprocess`):
+#  best   each anchor's best class, kept when it is a vessel kind (the runtime's rule: a box the
+#         model calls `non_vessel` is not a vessel detection); vessel and fishing NMS'd apart;
+#  vessel each anchor's best vessel-kind score, whatever `non_vessel` scores, in one NMS group:
+#         a diagnosis of how many ships the synthetic `non_vessel` class takes (Ultralytics'
+#         multi-label validation would count them), never the runtime's figure.
+SCORE_RULES = ("best", "vessel")
+
+
 def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_classes=(0, 1),
-                max_det: int = 300):
-    """y: [4+nc, N] export-layout output of one image -> (boxes xyxy, scores) of vessel detections.
-    Best class per anchor, class-aware NMS (as the runtime does)."""
+                max_det: int = 300, score: str = "best"):
+    """y: [4+nc, N] export-layout output of one image -> (boxes xyxy, scores) of vessel detections,
+    scored by `score` (SCORE_RULES)."""
+    if score not in SCORE_RULES:
+        raise ValueError(f"score must be one of {SCORE_RULES}, got {score!r}")
     box, cls = y[:4].T, y[4:].T
-    score, label = cls.max(1)
-    keep = (score > conf) & torch.isin(label, torch.tensor(vessel_classes, device=label.device))
-    box, score, label = box[keep], score[keep], label[keep]
+    kinds = torch.tensor(vessel_classes, device=cls.device)
+    if score == "best":
+        best, label = cls.max(1)
+        keep = torch.isin(label, kinds)
+    else:
+        best = cls[:, kinds].max(1).values
+        label = torch.zeros_like(best, dtype=torch.long)  # one group
+        keep = torch.ones_like(best, dtype=torch.bool)
+    keep &= best > conf
+    box, best, label = box[keep], best[keep], label[keep]
     xyxy = torch.cat((box[:, :2] - box[:, 2:] / 2, box[:, :2] + box[:, 2:] / 2), 1)
-    if len(score) > 3000:
-        top = score.topk(3000).indices
-        xyxy, score, label = xyxy[top], score[top], label[top]
+    if len(best) > 3000:
+        top = best.topk(3000).indices
+        xyxy, best, label = xyxy[top], best[top], label[top]
     offset = label[:, None].float() * 10000.0
-    k = nms(xyxy + offset, score, iou)[:max_det]
-    return xyxy[k].numpy(), score[k].numpy()
+    k = nms(xyxy + offset, best, iou)[:max_det]
+    return xyxy[k].numpy(), best[k].numpy()
 
 
 @torch.no_grad()
-def detect_samples(model, samples, iou: float = 0.6) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per sample: (boxes xyxy, scores) of the vessel detections down to conf 0.001, and the
-    labelled vessel boxes (non_vessel labels dropped). The image is padded to a multiple of 32,
-    as in validation; the model is left in eval mode with its training head."""
+def decode_samples(model, samples, iou: float = 0.6, rules=("best",)) -> dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per score rule, per sample: (boxes xyxy, scores) of the vessel detections down to conf
+    0.001, and the labelled vessel boxes (non_vessel labels dropped); one forward pass per image
+    for all the rules. The image is padded to a multiple of 32, as in validation; the model is
+    left in eval mode with its training head."""
     model.eval()
     model.detect.export = True
     device = next(model.parameters()).device
-    out = []
+    out: dict[str, list] = {r: [] for r in rules}
     try:
         for s in samples:
             x = torch.from_numpy(pad_to_stride(s.image)).permute(2, 0, 1)[None].float() / 255.0
-            boxes, scores = postprocess(model(x.to(device))[0].cpu(), iou=iou)
-            out.append((boxes, scores, s.boxes[s.boxes[:, 0] != 2, 1:]))
+            y = model(x.to(device))[0].cpu()
+            ships = s.boxes[s.boxes[:, 0] != 2, 1:]
+            for r in rules:
+                out[r].append((*postprocess(y, iou=iou, score=r), ships))
     finally:
         model.detect.export = False
     return out
+
+
+def detect_samples(model, samples, iou: float = 0.6, score: str = "best") -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`decode_samples` under one score rule."""
+    return decode_samples(model, samples, iou, (score,))[score]

@@ -51,6 +51,17 @@ class ErrorsTest(unittest.TestCase):
         by = {row["size_px"]: (row["ships"], row["found"]) for row in r["by_size"]}
         self.assertEqual(by, {"0-8": (1, 1), "8-16": (0, 0), "16-32": (1, 0), "32-64": (0, 0), ">=64": (1, 0)})
         self.assertIsNone(r["by_size"][1]["recall"])
+        self.assertIsNone(r["missed_as_non_vessel"])
+
+    def test_missed_ships_the_model_calls_non_vessel(self):
+        gt = np.array([box(0, 0, 6, 4), box(50, 50, 20, 20)], float)
+        best = [(np.array([box(0, 0, 6, 4)], float), np.array([0.8]), gt)]
+        # Scored by the vessel kinds alone, the second ship is found too: the model called it non_vessel.
+        vessel = [(np.array([box(0, 0, 6, 4), box(50, 50, 20, 20)], float), np.array([0.8, 0.5]), gt)]
+        r = tally(best, 0.15, vessel)
+        self.assertEqual((r["missed"], r["missed_as_non_vessel"]), (1, 1))
+        self.assertEqual([row["missed_as_non_vessel"] for row in r["by_size"]], [0, 0, 1, 0, 0])  # 20 px
+        self.assertEqual(tally(best, 0.6, vessel)["missed_as_non_vessel"], 0)  # under the threshold either way
 
 
 if __name__ == "__main__":

@@ -81,6 +81,25 @@ class DecodeTest(unittest.TestCase):
         self.assertEqual(sorted(round(s, 2) for s in scores.tolist()), [0.8, 0.9])
         self.assertEqual(boxes.shape, (2, 4))
 
+    def test_vessel_score_ignores_what_non_vessel_scores(self):
+        y = torch.tensor([
+            [5.0, 5.5, 50.0, 90.0],   # cx
+            [5.0, 5.5, 50.0, 90.0],   # cy
+            [10.0, 10.0, 10.0, 10.0],  # w
+            [10.0, 10.0, 10.0, 10.0],  # h
+            [0.9, 0.0, 0.6, 0.0],    # vessel
+            [0.0, 0.8, 0.0, 0.0],    # fishing
+            [0.0, 0.0, 0.95, 0.7],   # non_vessel
+        ])
+        # `best` drops the box at 50 (called non_vessel) and keeps vessel and fishing apart;
+        # `vessel` keeps it at its vessel score, and vessel and fishing are one group (0.8 suppressed).
+        _, best = postprocess(y, conf=0.1, iou=0.5)
+        _, vessel = postprocess(y, conf=0.1, iou=0.5, score="vessel")
+        self.assertEqual(sorted(round(s, 2) for s in best.tolist()), [0.8, 0.9])
+        self.assertEqual(sorted(round(s, 2) for s in vessel.tolist()), [0.6, 0.9])
+        with self.assertRaisesRegex(ValueError, "score must be one of"):
+            postprocess(y, score="any")
+
 
 class BootstrapTest(unittest.TestCase):
     @staticmethod
@@ -115,6 +134,9 @@ class BootstrapTest(unittest.TestCase):
             per = measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
             self.assertEqual(len(per["m"]), 7)  # every training image, once
             self.assertEqual(sum(r[2] for r in per["m"]), 7)
+            both = measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3, rules=("best", "vessel"))
+            self.assertEqual(sorted(both), ["m", "m:vessel"])  # one forward pass, two rows
+            self.assertEqual([r[2] for r in both["m:vessel"]], [r[2] for r in per["m"]])
             os.remove(os.path.join(root, "m-2.pt"))
             with self.assertRaises(FileNotFoundError):  # fold 2 needs its own checkpoint
                 measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
