@@ -64,41 +64,33 @@ class DecodeTest(unittest.TestCase):
         keep = nms(boxes, torch.tensor([0.5, 0.9, 0.7]), 0.5)
         self.assertEqual(keep.tolist(), [1, 2])
 
+    # Export layout [4 + nc, N]: xywh, then vessel, fishing, non_vessel scores. Anchors 0 and 1
+    # overlap (a vessel and a fishing box); anchor 2 is called non_vessel but scores 0.6 as a
+    # vessel; anchor 3 is only a non_vessel.
+    Y = torch.tensor([
+        [5.0, 5.5, 50.0, 90.0],   # cx
+        [5.0, 5.5, 50.0, 90.0],   # cy
+        [10.0, 10.0, 10.0, 10.0],  # w
+        [10.0, 10.0, 10.0, 10.0],  # h
+        [0.9, 0.0, 0.6, 0.0],    # vessel
+        [0.0, 0.8, 0.0, 0.0],    # fishing
+        [0.0, 0.0, 0.95, 0.7],   # non_vessel
+    ])
+
     def test_postprocess_is_class_aware_and_drops_non_vessels(self):
-        # Export layout [4 + nc, N]: xywh, then vessel, fishing, non_vessel scores.
-        y = torch.tensor([
-            [5.0, 5.5, 50.0, 5.0],   # cx
-            [5.0, 5.5, 50.0, 5.0],   # cy
-            [10.0, 10.0, 10.0, 10.0],  # w
-            [10.0, 10.0, 10.0, 10.0],  # h
-            [0.9, 0.0, 0.0, 0.0],    # vessel
-            [0.0, 0.8, 0.0, 0.0],    # fishing
-            [0.0, 0.0, 0.95, 0.7],   # non_vessel
-        ])
-        boxes, scores = postprocess(y, conf=0.1, iou=0.5)
+        boxes, scores = postprocess(self.Y, conf=0.1, iou=0.5)
         # The overlapping vessel and fishing boxes are different classes, so both stay;
-        # the non-vessel detections go.
+        # the boxes whose best class is non_vessel go.
         self.assertEqual(sorted(round(s, 2) for s in scores.tolist()), [0.8, 0.9])
         self.assertEqual(boxes.shape, (2, 4))
 
     def test_vessel_score_ignores_what_non_vessel_scores(self):
-        y = torch.tensor([
-            [5.0, 5.5, 50.0, 90.0],   # cx
-            [5.0, 5.5, 50.0, 90.0],   # cy
-            [10.0, 10.0, 10.0, 10.0],  # w
-            [10.0, 10.0, 10.0, 10.0],  # h
-            [0.9, 0.0, 0.6, 0.0],    # vessel
-            [0.0, 0.8, 0.0, 0.0],    # fishing
-            [0.0, 0.0, 0.95, 0.7],   # non_vessel
-        ])
-        # `best` drops the box at 50 (called non_vessel) and keeps vessel and fishing apart;
-        # `vessel` keeps it at its vessel score, and vessel and fishing are one group (0.8 suppressed).
-        _, best = postprocess(y, conf=0.1, iou=0.5)
-        _, vessel = postprocess(y, conf=0.1, iou=0.5, score="vessel")
-        self.assertEqual(sorted(round(s, 2) for s in best.tolist()), [0.8, 0.9])
+        # `vessel` keeps anchor 2 at its vessel score, and vessel and fishing are one group
+        # (0.8 suppressed by 0.9); anchor 3 scores 0 as a vessel.
+        _, vessel = postprocess(self.Y, conf=0.1, iou=0.5, score="vessel")
         self.assertEqual(sorted(round(s, 2) for s in vessel.tolist()), [0.6, 0.9])
         with self.assertRaisesRegex(ValueError, "score must be one of"):
-            postprocess(y, score="any")
+            postprocess(self.Y, score="any")
 
 
 class BootstrapTest(unittest.TestCase):
