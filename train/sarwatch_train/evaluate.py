@@ -128,12 +128,11 @@ def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_c
     kinds = torch.tensor(vessel_classes, device=cls.device)
     if score == "best":
         best, label = cls.max(1)
-        keep = torch.isin(label, kinds)
+        keep = (best > conf) & torch.isin(label, kinds)
     else:
         best = cls[:, kinds].max(1).values
-        label = torch.zeros_like(best, dtype=torch.long)  # one group
-        keep = torch.ones_like(best, dtype=torch.bool)
-    keep &= best > conf
+        label = torch.zeros_like(best, dtype=torch.long)  # one NMS group
+        keep = best > conf
     box, best, label = box[keep], best[keep], label[keep]
     xyxy = torch.cat((box[:, :2] - box[:, 2:] / 2, box[:, :2] + box[:, 2:] / 2), 1)
     if len(best) > 3000:
@@ -166,6 +165,6 @@ def decode_samples(model, samples, iou: float = 0.6, rules=("best",)) -> dict[st
     return out
 
 
-def detect_samples(model, samples, iou: float = 0.6, score: str = "best") -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """`decode_samples` under one score rule."""
-    return decode_samples(model, samples, iou, (score,))[score]
+def detect_samples(model, samples, iou: float = 0.6) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`decode_samples` under the runtime's rule, `best` (validation during training)."""
+    return decode_samples(model, samples, iou)["best"]
