@@ -19,9 +19,11 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from .copy_paste import ShipBank
 from .data import Augmenter
 
 _SAMPLES: list = []  # the worker processes' samples, set once by fork (copy-on-write)
+_BANK: ShipBank | None = None  # a worker's ship bank for copy-paste, built on its first use
 
 
 def collate(batch):
@@ -52,8 +54,12 @@ def batch_seed(seed: int, epoch: int, batch: int) -> int:
 def _augment(job):
     """One batch in a worker: its ids, its generator's seed, and the augmenter's settings.
     Returns numpy samples (collated in the parent, so no tensor crosses a pipe)."""
-    ids, seed, size, mosaic, source_kind, crop_first = job
-    aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind, crop_first=crop_first)
+    global _BANK
+    ids, seed, size, mosaic, source_kind, crop_first, copy_paste = job
+    if copy_paste > 0 and _BANK is None:
+        _BANK = ShipBank(_SAMPLES)
+    aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind, crop_first=crop_first,
+                    copy_paste=copy_paste, bank=_BANK)
     return [aug(int(j)) for j in ids]
 
 
@@ -66,9 +72,11 @@ class BatchSource:
     """The batches of each epoch, in a fixed order (`perm`), `batch` samples each."""
 
     def __init__(self, samples: list, size: int, batch: int, seed: int, workers: int = 0,
-                 crop_first: bool = False):
+                 crop_first: bool = False, copy_paste: float = 0.0):
         self.samples, self.size, self.batch, self.seed = samples, size, batch, seed
         self.crop_first = crop_first  # data.Augmenter's: resize only what the crop keeps (train.py's default)
+        self.copy_paste = copy_paste  # data.Augmenter's: share of samples that get SSDD ships pasted in
+        self.bank = ShipBank(samples) if copy_paste > 0 and workers == 0 else None
         self.pool = None
         if workers > 0:
             # fork: the workers inherit the decoded samples instead of unpickling them.
@@ -78,11 +86,12 @@ class BatchSource:
         bs = self.batch
         if self.pool is None:
             aug = Augmenter(self.samples, self.size, seed=self.seed * 1000 + epoch, mosaic=mosaic,
-                            source_kind=source_kind, crop_first=self.crop_first)
+                            source_kind=source_kind, crop_first=self.crop_first, copy_paste=self.copy_paste,
+                            bank=self.bank)
             yield from augment_batches(aug, perm, n, bs)
             return
         jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind,
-                 self.crop_first)
+                 self.crop_first, self.copy_paste)
                 for i in range(n)]
         for samples in self.pool.imap(_augment, jobs):
             yield collate(samples)

@@ -269,7 +269,7 @@ def run_stage(name: str, args, init_weights: str | None):
     warm_iters = max(cfg["warmup"] * nb, 50)
     lrf = 0.01
     weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
-    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers, args.crop_first)
+    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers, args.crop_first, args.copy_paste)
     for epoch in range(start_epoch, epochs):
         model.train()
         if cfg.get("qat"):
@@ -360,6 +360,10 @@ def main(argv=None):
                          "(data.SHIP) instead of `vessel`, so they stop teaching `not fishing` "
                          "(tried 2026-11-23 and not adopted: it did not raise the class; train/README.md, "
                          "\"Fishing vessels\")")
+    ap.add_argument("--copy-paste", type=float, default=0.0, metavar="P",
+                    help="paste SSDD training ships onto the sea of this share of the SSDD samples, half of "
+                         "them beside bright coast (copy_paste.py; opt-in experiment, default 0: off, the "
+                         "recipe; train/README.md, \"Copy-paste\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
