@@ -47,6 +47,28 @@ class BatchSourceTest(unittest.TestCase):
             self.assertSameBatches([batch], [collate([aug(int(j)) for j in perm[i * 3:(i + 1) * 3]])])
         self.assertFalse(torch.equal(a[0][0], a[1][0]))
 
+    def test_copy_paste_reaches_the_augmenter_in_process_and_in_workers(self):
+        perm = np.random.default_rng(4).permutation(12)
+        for workers in (0, 2):
+            source = BatchSource(self.samples, 64, 3, seed=5, workers=workers, copy_paste=1.0)
+            try:
+                got = list(source.epoch(4, perm, 4, 1.0, None))
+            finally:
+                source.close()
+            for i, batch in enumerate(got):
+                seed = 5 * 1000 + 4 if workers == 0 else batch_seed(5, 4, i)
+                aug = Augmenter(self.samples, 64, seed=seed, copy_paste=1.0)
+                if workers == 0:  # one augmenter for the epoch: replay the batches before this one
+                    for j in perm[:i * 3]:
+                        aug(int(j))
+                self.assertSameBatches([batch], [collate([aug(int(j)) for j in perm[i * 3:(i + 1) * 3]])])
+            plain = BatchSource(self.samples, 64, 3, seed=5, workers=workers)
+            try:
+                without = list(plain.epoch(4, perm, 4, 1.0, None))
+            finally:
+                plain.close()
+            self.assertGreater(sum(len(b[1]) for b in got), sum(len(b[1]) for b in without))
+
     def test_batch_seeds_differ_by_epoch_and_batch(self):
         seeds = {batch_seed(0, e, i) for e in range(5) for i in range(50)}
         self.assertEqual(len(seeds), 250)
