@@ -2,11 +2,15 @@
 # k-fold hold-out over SSDD's train.txt, to choose between adaptation candidates with
 # every training image as validation (out of fold) instead of one tenth of them.
 #   train/kfold.sh K OUT STAGE [STAGE ...]      e.g. train/kfold.sh 3 train/runs/kfold3 joint harbour
+#   train/kfold.sh K OUT ssdd                   stage 1 alone in every fold
 # Fold i trains stage `ssdd` without the ids at positions i, i+K, i+2K ... of train.txt,
 # then each candidate stage from that checkpoint (one --out per fold, so `ssdd` runs
 # once per fold), and `compare oof` scores every candidate, and stage 1, on the images
 # its own fold held out, pooled over folds, with paired bootstrap intervals.
-# Each fold, once done, also gets its own `compare val` in OUT/fold-i/compare-val.txt (a record).
+# Each fold, once done, also gets its own `compare val` in OUT/fold-i/compare-val.txt (a record;
+# compare-val-ssdd.txt for stage 1 alone, so that a later run with candidates still writes its own).
+# Stage-1 variants (TRAIN_ARGS, e.g. "--copy-paste 0.5") run as `ssdd` into their own OUT and are
+# compared with `compare oof` naming both OUTs (train/README.md, "Copy-paste").
 # Both compares use `--score both`: each model is also scored by its vessel kinds' own score
 # (rows NAME:vessel), to measure how many held-out ships the synthetic non_vessel class takes
 # (one forward pass for both rules; the decision rows are the plain NAME ones).
@@ -27,21 +31,28 @@ shift 2
 cd "$(dirname "$0")"
 py=${PYTHON:-/usr/bin/python3}
 specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")
-for stage in "$@"; do specs+=("$stage=$out/fold-{fold}/$stage/best.pt"); done
+record=compare-val.txt
+if [ "$*" = ssdd ]; then
+  record=compare-val-ssdd.txt
+else
+  for stage in "$@"; do specs+=("$stage=$out/fold-{fold}/$stage/best.pt"); done
+fi
 for ((i = 0; i < k; i++)); do
   for stage in "$@"; do
-    echo "fold $i of $k: ssdd,$stage" >&2
+    stages="ssdd,$stage"
+    [ "$stage" = ssdd ] && stages=ssdd
+    echo "fold $i of $k: $stages" >&2
     # --no-crop-first: the augmentation the k-fold runs started with (before 2026-11-23), so that a
     # resumed run stays on one random stream.
     # shellcheck disable=SC2086 # TRAIN_ARGS is split into options on purpose
-    "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "ssdd,$stage" --no-crop-first ${TRAIN_ARGS:-}
+    "$py" -m sarwatch_train.train --folds "$k" --fold "$i" --out "$out/fold-$i" --stages "$stages" --no-crop-first ${TRAIN_ARGS:-}
   done
   # Each fold's own figures as soon as it is done (a record, not a decision: the rules pool
   # all folds), so that a tree lost before the end still leaves the folds finished in the log.
   mkdir -p "$out/fold-$i"
-  if [ ! -s "$out/fold-$i/compare-val.txt" ]; then
-    "$py" -m sarwatch_train.compare val --score both --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}" | tee "$out/fold-$i/compare-val.txt.part"
-    mv "$out/fold-$i/compare-val.txt.part" "$out/fold-$i/compare-val.txt"
+  if [ ! -s "$out/fold-$i/$record" ]; then
+    "$py" -m sarwatch_train.compare val --score both --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}" | tee "$out/fold-$i/$record.part"
+    mv "$out/fold-$i/$record.part" "$out/fold-$i/$record"
   fi
 done
-"$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}" | tee "$out/compare-oof.txt"
+"$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}" | tee "$out/${record/val/oof}"
