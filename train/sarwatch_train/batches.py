@@ -55,11 +55,11 @@ def _augment(job):
     """One batch in a worker: its ids, its generator's seed, and the augmenter's settings.
     Returns numpy samples (collated in the parent, so no tensor crosses a pipe)."""
     global _BANK
-    ids, seed, size, mosaic, source_kind, crop_first, copy_paste = job
+    ids, seed, size, mosaic, source_kind, crop_first, copy_paste, rows = job
     if copy_paste > 0 and _BANK is None:
         _BANK = ShipBank(_SAMPLES)
     aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind, crop_first=crop_first,
-                    copy_paste=copy_paste, bank=_BANK)
+                    copy_paste=copy_paste, bank=_BANK, copy_paste_rows=rows)
     return [aug(int(j)) for j in ids]
 
 
@@ -72,10 +72,11 @@ class BatchSource:
     """The batches of each epoch, in a fixed order (`perm`), `batch` samples each."""
 
     def __init__(self, samples: list, size: int, batch: int, seed: int, workers: int = 0,
-                 crop_first: bool = False, copy_paste: float = 0.0):
+                 crop_first: bool = False, copy_paste: float = 0.0, copy_paste_rows: float = 0.0):
         self.samples, self.size, self.batch, self.seed = samples, size, batch, seed
         self.crop_first = crop_first  # data.Augmenter's: resize only what the crop keeps (train.py's default)
-        self.copy_paste = copy_paste  # data.Augmenter's: share of samples that get SSDD ships pasted in
+        # data.Augmenter's: share of samples that get SSDD ships pasted in, and of pastes that are rows
+        self.copy_paste, self.copy_paste_rows = copy_paste, copy_paste_rows
         self.bank = ShipBank(samples) if copy_paste > 0 and workers == 0 else None
         self.pool = None
         if workers > 0:
@@ -87,11 +88,11 @@ class BatchSource:
         if self.pool is None:
             aug = Augmenter(self.samples, self.size, seed=self.seed * 1000 + epoch, mosaic=mosaic,
                             source_kind=source_kind, crop_first=self.crop_first, copy_paste=self.copy_paste,
-                            bank=self.bank)
+                            bank=self.bank, copy_paste_rows=self.copy_paste_rows)
             yield from augment_batches(aug, perm, n, bs)
             return
         jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind,
-                 self.crop_first, self.copy_paste)
+                 self.crop_first, self.copy_paste, self.copy_paste_rows)
                 for i in range(n)]
         for samples in self.pool.imap(_augment, jobs):
             yield collate(samples)

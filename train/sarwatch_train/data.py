@@ -238,8 +238,9 @@ def _geometric(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, aux
 class Augmenter:
     """Mosaic of four native-scale images with scale jitter, then a random crop,
     flips, 90-degree rotations, speckle and gain jitter; with `copy_paste` > 0, also
-    SSDD ships pasted onto the sea of that share of the samples (copy_paste.py; its own
-    random generator, so the rest of the stream is unchanged).
+    SSDD ships pasted onto the sea of that share of the samples, a share `copy_paste_rows`
+    of them as rows moored side by side (copy_paste.py; its own random generator, so the
+    rest of the stream is unchanged).
 
     With `source_kind` set, each call also returns an SxS uint8 map that is 1 where the
     pixel came from a sample of that kind ("image": SSDD) and 0 elsewhere (other kinds,
@@ -249,9 +250,10 @@ class Augmenter:
 
     def __init__(self, samples: list[Sample], size: int, seed: int, mosaic: float = 1.0,
                  scale: tuple[float, float] = (0.6, 1.5), source_kind: str | None = None,
-                 crop_first: bool = False, copy_paste: float = 0.0, bank: ShipBank | None = None):
+                 crop_first: bool = False, copy_paste: float = 0.0, bank: ShipBank | None = None,
+                 copy_paste_rows: float = 0.0):
         self.samples = samples
-        self.copy_paste = copy_paste
+        self.copy_paste, self.copy_paste_rows = copy_paste, copy_paste_rows
         if copy_paste > 0:
             self.bank = bank if bank is not None else ShipBank(samples)
             self.paste_rng = np.random.default_rng((seed, 1))
@@ -331,7 +333,8 @@ class Augmenter:
             boxes[:, [2, 4]] -= oy
         boxes = _clip_boxes(boxes, S, S)
         if self.copy_paste > 0 and kind == "image":
-            img, boxes = paste_ships(img, boxes, self.bank, self.paste_rng, self.scale, self.copy_paste)
+            img, boxes = paste_ships(img, boxes, self.bank, self.paste_rng, self.scale, self.copy_paste,
+                                     self.copy_paste_rows)
         if self.source_kind is None:
             img, boxes = _geometric(img, boxes, self.rng)
         else:

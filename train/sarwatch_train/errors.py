@@ -9,7 +9,9 @@ something else), without ranking candidates: that is `compare`'s job.
 Size is a box's longer side in image pixels. Matching is COCO's (IoU >= 0.5, greedy in score
 order), class-agnostic over the vessel classes, as in `evaluate`. A missed ship that would be
 found if the vessel kinds' own score decided (evaluate.SCORE_RULES, `vessel`) is one the model
-calls `non_vessel`: counted apart. Never run it on `test` to choose anything.
+calls `non_vessel`: counted apart. A ship is *crowded* when another ship's box lies within one of
+its own short sides (`crowded`): moored side by side, or in a fleet; recall is given for crowded
+ships and the others. Never run it on `test` to choose anything.
 """
 from __future__ import annotations
 
@@ -47,6 +49,19 @@ def classify(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float)
     return ImageErrors(found, touched, int((~hit & near).sum()), int((~hit & ~near).sum()))
 
 
+def crowded(gt: np.ndarray) -> np.ndarray:
+    """Per ship: another ship's box lies within one of this ship's short sides of its box (gap
+    measured along x and y, the larger of the two): ships moored side by side, or in a fleet."""
+    if len(gt) < 2:
+        return np.zeros(len(gt), bool)
+    side = (gt[:, 2:] - gt[:, :2]).min(1)
+    dx = np.maximum(0, np.maximum(gt[None, :, 0] - gt[:, None, 2], gt[:, None, 0] - gt[None, :, 2]))
+    dy = np.maximum(0, np.maximum(gt[None, :, 1] - gt[:, None, 3], gt[:, None, 1] - gt[None, :, 3]))
+    close = np.maximum(dx, dy) <= side[:, None]
+    np.fill_diagonal(close, False)
+    return close.any(1)
+
+
 def size_bucket(gt: np.ndarray) -> np.ndarray:
     return np.digitize((gt[:, 2:] - gt[:, :2]).max(1), SIZE_EDGES[1:]) if len(gt) else np.zeros(0, int)
 
@@ -58,6 +73,7 @@ def tally(per_image, conf: float, by_vessel_score=None) -> dict:
     n = len(SIZE_EDGES)
     ships, found, misplaced, as_non_vessel = (np.zeros(n, int) for _ in range(4))
     near = far = 0
+    crowd = crowd_found = 0
     for i, (boxes, scores, gt) in enumerate(per_image):
         e = classify(boxes, scores, gt, conf)
         b = size_bucket(gt)
@@ -68,6 +84,8 @@ def tally(per_image, conf: float, by_vessel_score=None) -> dict:
         np.add.at(found, b, e.found.astype(int))
         np.add.at(misplaced, b, (~e.found & e.touched).astype(int))
         near, far = near + e.fa_near, far + e.fa_far
+        c = crowded(gt)
+        crowd, crowd_found = crowd + int(c.sum()), crowd_found + int((c & e.found).sum())
     rows = []
     for i, lo in enumerate(SIZE_EDGES):
         hi = SIZE_EDGES[i + 1] if i + 1 < n else None
@@ -76,7 +94,9 @@ def tally(per_image, conf: float, by_vessel_score=None) -> dict:
                      "recall": float(found[i] / ships[i]) if ships[i] else None})
     return {"conf": conf, "images": len(per_image), "ships": int(ships.sum()), "missed": int((ships - found).sum()),
             "missed_as_non_vessel": int(as_non_vessel.sum()) if by_vessel_score is not None else None,
-            "false_alarms": near + far, "false_alarms_near_ship": near, "false_alarms_background": far, "by_size": rows}
+            "false_alarms": near + far, "false_alarms_near_ship": near, "false_alarms_background": far, "by_size": rows,
+            "crowded": {"ships": crowd, "found": crowd_found},
+            "not_crowded": {"ships": int(ships.sum()) - crowd, "found": int(found.sum()) - crowd_found}}
 
 
 def main(argv=None):
@@ -105,6 +125,10 @@ def main(argv=None):
           f"{r['false_alarms']} false alarms ({r['false_alarms_near_ship']} overlapping a ship by IoU >= {NEAR_IOU}: "
           f"duplicates and misplaced boxes; {r['false_alarms_background']} on background)")
     print(f"  of the missed ships, {r['missed_as_non_vessel']} are found but called non_vessel")
+    for key, what in (("crowded", "with another ship within a short side"), ("not_crowded", "the others")):
+        c = r[key]
+        rec = "-" if not c["ships"] else f"{c['found'] / c['ships']:.3f}"
+        print(f"  {what}: {c['ships']} ships, {c['found']} found, recall {rec}")
     for row in r["by_size"]:
         rec = "-" if row["recall"] is None else f"{row['recall']:.3f}"
         print(f"  {row['size_px']:>6} px  {row['ships']:4d} ships  {row['found']:4d} found  recall {rec}  "

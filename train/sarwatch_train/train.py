@@ -269,7 +269,8 @@ def run_stage(name: str, args, init_weights: str | None):
     warm_iters = max(cfg["warmup"] * nb, 50)
     lrf = 0.01
     weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
-    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers, args.crop_first, args.copy_paste)
+    source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers, args.crop_first, args.copy_paste,
+                         args.copy_paste_rows)
     for epoch in range(start_epoch, epochs):
         model.train()
         if cfg.get("qat"):
@@ -364,6 +365,9 @@ def main(argv=None):
                     help="paste SSDD training ships onto the sea of this share of the SSDD samples, half of "
                          "them beside bright coast (copy_paste.py; opt-in experiment, default 0: off, the "
                          "recipe; train/README.md, \"Copy-paste\")")
+    ap.add_argument("--copy-paste-rows", type=float, default=0.0, metavar="R",
+                    help="with --copy-paste, this share of the pastes is a row of 2-4 copies of the ship moored "
+                         "side by side (copy_paste.row_offsets; opt-in experiment, default 0)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
@@ -372,6 +376,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if not 0 <= args.fold < args.folds:
         ap.error(f"--fold must be in 0..{args.folds - 1}")
+    if args.copy_paste_rows and not args.copy_paste:
+        ap.error("--copy-paste-rows shapes the pastes of --copy-paste: give --copy-paste P too")
     torch.set_num_threads(args.threads)
     if not os.path.isdir(args.ssdd):
         sys.exit(f"SSDD not found at {args.ssdd}: pass --ssdd")

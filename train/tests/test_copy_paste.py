@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from sarwatch_train.copy_paste import MARGIN_MIN, ShipBank, paste_ships
+from sarwatch_train.copy_paste import MARGIN_MIN, ROW_MAX, Patch, ShipBank, paste_ships, row_offsets
 from sarwatch_train.data import Augmenter, Sample
 
 
@@ -86,6 +86,53 @@ class PasteTest(unittest.TestCase):
             out, out_boxes = paste_ships(img, boxes, bank, rng, (1.0, 1.0), prob)
             self.assertIs(out, img)
             self.assertIs(out_boxes, boxes)
+
+
+class RowTest(unittest.TestCase):
+    @staticmethod
+    def _hull(angle, length=24, beam=4, size=40):
+        """A bright bar at `angle` (radians from the x axis) on dark sea, its patch and box."""
+        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) - size / 2
+        along = xx * np.cos(angle) + yy * np.sin(angle)
+        across = -xx * np.sin(angle) + yy * np.cos(angle)
+        pix = np.where((np.abs(along) < length / 2) & (-beam / 2 <= across) & (across < beam / 2), 220, 20).astype(np.uint8)
+        ys, xs = np.nonzero(pix > 100)
+        box = np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], np.float32)
+        return pix, box, Patch(pix, box, 0.0, 20.0, 2.0)
+
+    def test_rows_stand_side_by_side_across_the_hull(self):
+        rng = np.random.default_rng(7)
+        for angle in (0.0, np.pi / 2, np.pi / 4, 2.0):
+            pix, box, p = self._hull(angle)
+            hull = np.array([np.cos(angle), np.sin(angle)])
+            counts = set()
+            for _ in range(20):
+                off = row_offsets(pix, box, p, rng)
+                counts.add(len(off))
+                np.testing.assert_array_equal(off[0], [0, 0])
+                step = off[1] - off[0]
+                self.assertLessEqual(abs(float(step @ hull)), 1.5, (angle, step))  # across the hull, not along it
+                self.assertTrue(4 * 1.2 - 1.5 <= np.hypot(*step) <= 4 * 2.0 + 1.5, (angle, step))  # a beam and a gap
+            self.assertEqual(counts, set(range(2, ROW_MAX + 1)))
+
+    def test_a_faint_patch_stays_one_ship(self):
+        pix = np.full((20, 20), 20, np.uint8)
+        box = np.array([5, 5, 15, 15], np.float32)
+        off = row_offsets(pix, box, Patch(pix, box, 0.0, 20.0, 2.0), np.random.default_rng(0))
+        np.testing.assert_array_equal(off, [[0, 0]])
+
+    def test_pasted_rows_label_every_ship(self):
+        bank = ShipBank([Sample(*_picture(np.random.default_rng(1), n=2), kind="image", name="p")])
+        rng = np.random.default_rng(8)
+        added = 0
+        for k in range(30):
+            img, boxes = _picture(np.random.default_rng(200 + k), size=160, n=1)
+            out, out_boxes = paste_ships(img, boxes, bank, rng, (1.0, 1.0), prob=1.0, rows=1.0)
+            for _, x1, y1, x2, y2 in out_boxes[len(boxes):]:
+                inside = out[int(np.ceil(y1)) + 1:int(y2) - 1, int(np.ceil(x1)) + 1:int(x2) - 1, 0]
+                self.assertGreater(float(inside.mean()), 150)  # each labelled copy is there
+            added += len(out_boxes) - len(boxes)
+        self.assertGreater(added, 30 * 2)  # rows: more than two ships a paste on average
 
 
 class AugmenterCopyPasteTest(unittest.TestCase):

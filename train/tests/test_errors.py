@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from sarwatch_train.errors import classify, size_bucket, tally
+from sarwatch_train.errors import classify, crowded, size_bucket, tally
 
 
 def box(x, y, w, h):
@@ -52,6 +52,24 @@ class ErrorsTest(unittest.TestCase):
         self.assertEqual(by, {"0-8": (1, 1), "8-16": (0, 0), "16-32": (1, 0), "32-64": (0, 0), ">=64": (1, 0)})
         self.assertIsNone(r["by_size"][1]["recall"])
         self.assertIsNone(r["missed_as_non_vessel"])
+
+    def test_crowded_ships_have_a_neighbour_within_a_short_side(self):
+        # Three 20 x 6 hulls side by side 4 px apart (crowded), one 10 px below the last
+        # (more than its 6 px short side: alone), and one far away.
+        gt = np.array([box(0, 0, 20, 6), box(0, 10, 20, 6), box(0, 20, 20, 6), box(0, 36, 20, 6),
+                       box(100, 100, 20, 6)], float)
+        self.assertEqual(crowded(gt).tolist(), [True, True, True, False, False])
+        self.assertEqual(crowded(gt[:1]).tolist(), [False])
+        # Diagonal neighbours count by the larger of the x and y gaps.
+        self.assertEqual(crowded(np.array([box(0, 0, 10, 10), box(15, 15, 10, 10)], float)).tolist(), [True, True])
+        self.assertEqual(crowded(np.array([box(0, 0, 10, 10), box(15, 25, 10, 10)], float)).tolist(), [False, False])
+
+    def test_tally_gives_recall_of_crowded_ships_apart(self):
+        gt = np.array([box(0, 0, 20, 6), box(0, 10, 20, 6), box(100, 100, 20, 6)], float)
+        found_one = (np.array([box(0, 0, 20, 6), box(100, 100, 20, 6)], float), np.array([0.9, 0.9]), gt)
+        r = tally([found_one], 0.15)
+        self.assertEqual(r["crowded"], {"ships": 2, "found": 1})
+        self.assertEqual(r["not_crowded"], {"ships": 1, "found": 1})
 
     def test_missed_ships_the_model_calls_non_vessel(self):
         gt = np.array([box(0, 0, 6, 4), box(50, 50, 20, 20)], float)
