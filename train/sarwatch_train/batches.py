@@ -23,7 +23,7 @@ from .copy_paste import ShipBank
 from .data import Augmenter
 
 _SAMPLES: list = []  # the worker processes' samples, set once by fork (copy-on-write)
-_BANK: ShipBank | None = None  # a worker's ship bank for copy-paste, built on its first use
+_BANK: ShipBank | None = None  # and the ship bank for copy-paste (None without it), the same way
 
 
 def collate(batch):
@@ -54,18 +54,15 @@ def batch_seed(seed: int, epoch: int, batch: int) -> int:
 def _augment(job):
     """One batch in a worker: its ids, its generator's seed, and the augmenter's settings.
     Returns numpy samples (collated in the parent, so no tensor crosses a pipe)."""
-    global _BANK
     ids, seed, size, mosaic, source_kind, crop_first, copy_paste, rows = job
-    if copy_paste > 0 and _BANK is None:
-        _BANK = ShipBank(_SAMPLES)
     aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind, crop_first=crop_first,
                     copy_paste=copy_paste, bank=_BANK, copy_paste_rows=rows)
     return [aug(int(j)) for j in ids]
 
 
-def _keep_samples(samples):
-    global _SAMPLES
-    _SAMPLES = samples
+def _keep_samples(samples, bank):
+    global _SAMPLES, _BANK
+    _SAMPLES, _BANK = samples, bank
 
 
 class BatchSource:
@@ -77,11 +74,11 @@ class BatchSource:
         self.crop_first = crop_first  # data.Augmenter's: resize only what the crop keeps (train.py's default)
         # data.Augmenter's: share of samples that get SSDD ships pasted in, and of pastes that are rows
         self.copy_paste, self.copy_paste_rows = copy_paste, copy_paste_rows
-        self.bank = ShipBank(samples) if copy_paste > 0 and workers == 0 else None
+        self.bank = ShipBank(samples) if copy_paste > 0 else None  # built once, for every epoch and worker
         self.pool = None
         if workers > 0:
-            # fork: the workers inherit the decoded samples instead of unpickling them.
-            self.pool = mp.get_context("fork").Pool(workers, initializer=_keep_samples, initargs=(samples,))
+            # fork: the workers inherit the decoded samples (and the bank) instead of unpickling them.
+            self.pool = mp.get_context("fork").Pool(workers, initializer=_keep_samples, initargs=(samples, self.bank))
 
     def epoch(self, epoch: int, perm: np.ndarray, n: int, mosaic: float, source_kind: str | None) -> Iterator:
         bs = self.batch

@@ -122,8 +122,7 @@ def paste_ships(img: np.ndarray, boxes: np.ndarray, bank: ShipBank, rng: np.rand
     if len(bank) == 0 or rng.random() >= prob or not np.array_equal(img[:, :, 0], img[:, :, 1]):
         return img, boxes
     S0, S1 = img.shape[:2]
-    band = img[:, :, 0].astype(np.float32)
-    out = band.copy()
+    out = img[:, :, 0].astype(np.float32)
     new_boxes = [boxes]
     for _ in range(int(rng.integers(1, MAX_PASTES + 1))):
         p = bank.patches[int(rng.integers(0, len(bank)))]
@@ -138,13 +137,13 @@ def paste_ships(img: np.ndarray, boxes: np.ndarray, bank: ShipBank, rng: np.rand
             continue
         near_coast = rng.random() < 0.5
         best, best_score = None, -1.0
+        taken = np.concatenate(new_boxes)  # the labels a place must keep clear of
         for _ in range(TRIES):
             x, y = int(rng.integers(0, S1 - w + 1)), int(rng.integers(0, S0 - h + 1))
             region = out[y:y + h, x:x + w]
             if (region == 0).mean() > 0.01 or region.mean() > p.sea * 1.5 + 10:
                 continue
-            allb = np.concatenate(new_boxes)
-            if not _clear(allb, x, y, w, h):
+            if not _clear(taken, x, y, w, h):
                 continue
             if not near_coast:
                 best = (x, y)
