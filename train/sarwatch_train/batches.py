@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .copy_paste import ShipBank
-from .data import Augmenter
+from .data import Augmenter, crowded
 
 _SAMPLES: list = []  # the worker processes' samples, set once by fork (copy-on-write)
 _BANK: ShipBank | None = None  # and the ship bank for copy-paste (None without it), the same way
@@ -45,6 +45,28 @@ def augment_batches(aug: Augmenter, order: np.ndarray, n: int, batch: int) -> It
     """The first n batches of `order`, `batch` ids each, augmented in turn by `aug` and collated."""
     for i in range(n):
         yield collate([aug(int(j)) for j in order[i * batch:(i + 1) * batch]])
+
+
+def crowded_repeats(samples: list, k: int) -> np.ndarray:
+    """Per sample, how often it may lead a mosaic in an epoch's draw (`epoch_order`): k for an SSDD
+    picture (kind "image") with ships moored side by side or in a fleet (`data.crowded`), the
+    largest single error left on validation data (train/README.md, "Copy-paste"); 1 otherwise."""
+    rep = np.ones(len(samples), int)
+    for i, s in enumerate(samples):
+        if k > 1 and s.kind == "image" and crowded(s.boxes[:, 1:]).any():
+            rep[i] = k
+    return rep
+
+
+def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ids of one epoch, as many as there are samples: a permutation when every repeat is 1
+    (the recipe's stream, unchanged), else the first len(repeats) of a shuffled pool holding
+    sample i repeats[i] times. The epoch keeps its length and its cost; repeated samples
+    replace some others, each with its own crop, flips and mosaic partners."""
+    n = len(repeats)
+    if (repeats == 1).all():
+        return rng.permutation(n)
+    return rng.permutation(np.repeat(np.arange(n), repeats))[:n]
 
 
 def batch_seed(seed: int, epoch: int, batch: int) -> int:

@@ -58,6 +58,19 @@ def ssdd_split(root: str, split: str, folds: int = 10, fold: int = 0) -> list[st
     return read_ids(os.path.join(root, "ImageSets", "Main", f"{split}.txt"))
 
 
+def crowded(gt: np.ndarray) -> np.ndarray:
+    """Per ship: another ship's box lies within one of this ship's short sides of its box (gap
+    measured along x and y, the larger of the two): ships moored side by side, or in a fleet."""
+    if len(gt) < 2:
+        return np.zeros(len(gt), bool)
+    side = (gt[:, 2:] - gt[:, :2]).min(1)
+    dx = np.maximum(0, np.maximum(gt[None, :, 0] - gt[:, None, 2], gt[:, None, 0] - gt[None, :, 2]))
+    dy = np.maximum(0, np.maximum(gt[None, :, 1] - gt[:, None, 3], gt[:, None, 1] - gt[None, :, 3]))
+    close = np.maximum(dx, dy) <= side[:, None]
+    np.fill_diagonal(close, False)
+    return close.any(1)
+
+
 def load_gray(path: str) -> np.ndarray:
     return np.asarray(Image.open(path).convert("L"), dtype=np.uint8)
 

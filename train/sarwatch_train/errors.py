@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .data import DEFAULT_SSDD, load_ssdd
+from .data import DEFAULT_SSDD, crowded, load_ssdd
 from .evaluate import SCORE_RULES, box_iou_np, decode_samples, greedy_match
 from .model import load_checkpoint, model_from_checkpoint
 
@@ -47,19 +47,6 @@ def classify(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float)
     near = ious.max(1) >= NEAR_IOU if len(gt) else np.zeros(len(hit), bool)
     touched = ious.max(0) >= NEAR_IOU if len(hit) else np.zeros(len(gt), bool)
     return ImageErrors(found, touched, int((~hit & near).sum()), int((~hit & ~near).sum()))
-
-
-def crowded(gt: np.ndarray) -> np.ndarray:
-    """Per ship: another ship's box lies within one of this ship's short sides of its box (gap
-    measured along x and y, the larger of the two): ships moored side by side, or in a fleet."""
-    if len(gt) < 2:
-        return np.zeros(len(gt), bool)
-    side = (gt[:, 2:] - gt[:, :2]).min(1)
-    dx = np.maximum(0, np.maximum(gt[None, :, 0] - gt[:, None, 2], gt[:, None, 0] - gt[None, :, 2]))
-    dy = np.maximum(0, np.maximum(gt[None, :, 1] - gt[:, None, 3], gt[:, None, 1] - gt[None, :, 3]))
-    close = np.maximum(dx, dy) <= side[:, None]
-    np.fill_diagonal(close, False)
-    return close.any(1)
 
 
 def size_bucket(gt: np.ndarray) -> np.ndarray:

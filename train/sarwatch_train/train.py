@@ -58,7 +58,7 @@ import time
 import numpy as np
 import torch
 
-from .batches import BatchSource, augment_batches
+from .batches import BatchSource, augment_batches, crowded_repeats, epoch_order
 from .data import CLASS_NAMES, DEFAULT_SSDD, SHIP_CLASSES, Augmenter, as_ship_superclass, load_chips, load_ssdd
 from .evaluate import detect_samples, evaluate
 from . import qat
@@ -271,12 +271,15 @@ def run_stage(name: str, args, init_weights: str | None):
     weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
     source = BatchSource(samples, args.imgsz, bs, args.seed, args.workers, args.crop_first, args.copy_paste,
                          args.copy_paste_rows)
+    repeats = crowded_repeats(samples, args.crowded_repeat)
+    if args.crowded_repeat > 1:
+        print(f"[{name}] {int((repeats > 1).sum())} samples with crowded ships drawn x{args.crowded_repeat}", flush=True)
     for epoch in range(start_epoch, epochs):
         model.train()
         if cfg.get("qat"):
             qat.freeze_batchnorm(model)
         mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
-        perm = np.random.default_rng(args.seed + epoch).permutation(len(samples))
+        perm = epoch_order(repeats, np.random.default_rng(args.seed + epoch))
         t0, tot, tot_distil = time.time(), torch.zeros(3, device=device), 0.0
         batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None)
         for i, batch in enumerate(batches):
@@ -368,6 +371,10 @@ def main(argv=None):
     ap.add_argument("--copy-paste-rows", type=float, default=0.0, metavar="R",
                     help="with --copy-paste, this share of the pastes is a row of 2-4 copies of the ship moored "
                          "side by side (copy_paste.row_offsets; opt-in, default 0: it did not pay on k-fold fold 0, train/README.md)")
+    ap.add_argument("--crowded-repeat", type=int, default=1, metavar="K",
+                    help="draw SSDD pictures with ships moored side by side K times as often in each epoch "
+                         "(batches.crowded_repeats; the epoch keeps its length; opt-in experiment, default 1: "
+                         "train/README.md, \"Crowded ships\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
@@ -376,6 +383,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if not 0 <= args.fold < args.folds:
         ap.error(f"--fold must be in 0..{args.folds - 1}")
+    if args.crowded_repeat < 1:
+        ap.error("--crowded-repeat must be 1 or more")
     if args.copy_paste_rows and not args.copy_paste:
         ap.error("--copy-paste-rows shapes the pastes of --copy-paste: give --copy-paste P too")
     torch.set_num_threads(args.threads)

@@ -5,7 +5,7 @@ import unittest
 import numpy as np
 import torch
 
-from sarwatch_train.batches import BatchSource, batch_seed, collate
+from sarwatch_train.batches import BatchSource, batch_seed, collate, crowded_repeats, epoch_order
 from sarwatch_train.data import Augmenter
 from tests.test_stage import _samples
 
@@ -76,3 +76,35 @@ class BatchSourceTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def _picture(boxes, kind="image", name="p"):
+    from sarwatch_train.data import Sample
+    return Sample(np.zeros((64, 64, 2), np.uint8), np.array(boxes, np.float32).reshape(-1, 5), kind, name)
+
+
+class CrowdedRepeatTest(unittest.TestCase):
+    # Two 20 x 6 hulls 4 px apart (moored side by side), and a lone hull.
+    ROW = [[0, 10, 10, 30, 16], [0, 10, 20, 30, 26]]
+    LONE = [[0, 10, 10, 30, 16]]
+
+    def test_only_ssdd_pictures_with_crowded_ships_repeat(self):
+        samples = [_picture(self.ROW), _picture(self.LONE), _picture([]), _picture(self.ROW, kind="db")]
+        self.assertEqual(crowded_repeats(samples, 3).tolist(), [3, 1, 1, 1])
+        self.assertEqual(crowded_repeats(samples, 1).tolist(), [1, 1, 1, 1])
+
+    def test_without_repeats_the_order_is_the_recipes_permutation(self):
+        a = epoch_order(np.ones(50, int), np.random.default_rng(7))
+        self.assertTrue(np.array_equal(a, np.random.default_rng(7).permutation(50)))
+
+    def test_repeats_keep_the_epochs_length_and_draw_crowded_pictures_more(self):
+        rep = np.ones(100, int)
+        rep[:10] = 4  # a tenth of the pictures, drawn 4 times as often: 40 of 130 in the pool
+        counts = np.zeros(100, int)
+        for seed in range(200):
+            order = epoch_order(rep, np.random.default_rng(seed))
+            self.assertEqual(len(order), 100)
+            np.add.at(counts, order, 1)
+        share = counts[:10].sum() / counts.sum()
+        self.assertAlmostEqual(share, 40 / 130, delta=0.02)
+        self.assertTrue((counts[10:] > 0).all())

@@ -68,6 +68,24 @@ class StageTest(unittest.TestCase):
         self.assertEqual([l["epoch"] for l in lines], [0, 1])
         self.assertTrue(all(np.isfinite(l["box"]) for l in lines))
 
+    def test_crowded_repeat_reaches_the_epochs_draw(self):
+        d = self.tiny_run()
+        drawn = []
+        real = train.epoch_order
+        def with_a_row(root, split, *a):  # the first training picture: two hulls moored side by side
+            samples = _samples(16 if split == "train" else 4, len(split))
+            if split == "train":
+                samples[0].boxes = np.array([[0, 10, 10, 30, 16], [0, 10, 20, 30, 26]], np.float32)
+            return samples
+        with mock.patch.object(train, "epoch_order", lambda rep, rng: drawn.append(rep.copy()) or real(rep, rng)), \
+                mock.patch.object(train, "load_ssdd", with_a_row):
+            train.main(["--out", d, "--ssdd", d, "--stages", "tiny", "--imgsz", "64", "--batch", "2",
+                        "--threads", "1", "--crowded-repeat", "3"])
+        self.assertEqual(len(drawn), 2)  # one draw an epoch
+        self.assertTrue(all(rep.tolist() == [3] + [1] * 15 for rep in drawn))
+        with self.assertRaises(SystemExit):
+            train.main(["--out", d, "--crowded-repeat", "0"])
+
 
 if __name__ == "__main__":
     unittest.main()
