@@ -373,7 +373,7 @@ def main(argv=None):
                          "side by side (copy_paste.row_offsets; opt-in, default 0: it did not pay on k-fold fold 0, train/README.md)")
     ap.add_argument("--crowded-repeat", type=int, default=1, metavar="K",
                     help="draw SSDD pictures with ships moored side by side K times as often in each epoch "
-                         "(batches.crowded_repeats; the epoch keeps its length; opt-in experiment, default 1: "
+                         "(batches.crowded_repeats; the epoch keeps its length; opt-in, default 1: it did not pay on k-fold fold 0, "
                          "train/README.md, \"Crowded ships\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
