@@ -51,22 +51,16 @@ def crowded_repeats(samples: list, k: int) -> np.ndarray:
     """Per sample, how often it may lead a mosaic in an epoch's draw (`epoch_order`): k for an SSDD
     picture (kind "image") with ships moored side by side or in a fleet (`data.crowded`), the
     largest single error left on validation data (train/README.md, "Copy-paste"); 1 otherwise."""
-    rep = np.ones(len(samples), int)
-    for i, s in enumerate(samples):
-        if k > 1 and s.kind == "image" and crowded(s.boxes[:, 1:]).any():
-            rep[i] = k
-    return rep
+    return np.array([k if s.kind == "image" and crowded(s.boxes[:, 1:]).any() else 1 for s in samples], int)
 
 
 def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The ids of one epoch, as many as there are samples: a permutation when every repeat is 1
-    (the recipe's stream, unchanged), else the first len(repeats) of a shuffled pool holding
-    sample i repeats[i] times. The epoch keeps its length and its cost; repeated samples
-    replace some others, each with its own crop, flips and mosaic partners."""
-    n = len(repeats)
-    if (repeats == 1).all():
-        return rng.permutation(n)
-    return rng.permutation(np.repeat(np.arange(n), repeats))[:n]
+    """The ids of one epoch, as many as there are samples: the first len(repeats) of a shuffled
+    pool holding sample i repeats[i] times. When every repeat is 1 the pool is arange(n), and
+    the draw is rng.permutation(n), the recipe's stream, unchanged. The epoch keeps its length
+    and its cost; repeated samples replace some others, each with its own crop, flips and
+    mosaic partners."""
+    return rng.permutation(np.repeat(np.arange(len(repeats)), repeats))[:len(repeats)]
 
 
 def batch_seed(seed: int, epoch: int, batch: int) -> int:

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from sarwatch_train.batches import BatchSource, batch_seed, collate, crowded_repeats, epoch_order
-from sarwatch_train.data import Augmenter
+from sarwatch_train.data import Augmenter, Sample
 from tests.test_stage import _samples
 
 
@@ -74,12 +74,7 @@ class BatchSourceTest(unittest.TestCase):
         self.assertEqual(len(seeds), 250)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 def _picture(boxes, kind="image", name="p"):
-    from sarwatch_train.data import Sample
     return Sample(np.zeros((64, 64, 2), np.uint8), np.array(boxes, np.float32).reshape(-1, 5), kind, name)
 
 
@@ -108,3 +103,7 @@ class CrowdedRepeatTest(unittest.TestCase):
         share = counts[:10].sum() / counts.sum()
         self.assertAlmostEqual(share, 40 / 130, delta=0.02)
         self.assertTrue((counts[10:] > 0).all())
+
+
+if __name__ == "__main__":
+    unittest.main()

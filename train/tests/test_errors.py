@@ -3,7 +3,8 @@ import unittest
 
 import numpy as np
 
-from sarwatch_train.errors import classify, crowded, size_bucket, tally
+from sarwatch_train.data import crowded
+from sarwatch_train.errors import classify, size_bucket, tally
 
 
 def box(x, y, w, h):
