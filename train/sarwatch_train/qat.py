@@ -9,11 +9,12 @@ table to the output code; concat outputs and residual adds requantised to their 
 max-pool, upsampling and channel splits keep their input's code. `prepare` puts the same
 roundings into the torch network as fake quantisation (straight-through gradients), at
 the same places, so that fine-tuning learns weights whose int8 program behaves like the
-float model. The ranges here are running averages of each batch's min/max; the compiler
+float model (the recipe's stage `qat` leaves out the pre-activation codes: `prepare`'s
+`pre_activation`). The ranges here are running averages of each batch's min/max; the compiler
 calibrates its own on the exported model, as for any other.
 
 BatchNorm is folded into the convolution at the start and left as the identity plus the
-folded bias, in eval mode (the usual QAT recipe once batch statistics have settled), so a
+folded bias, on its running statistics (the usual QAT recipe once batch statistics have settled), so a
 fine-tuned checkpoint still has the ordinary layout once `clean_state` has taken the
 quantisation state out: export and compile need nothing special.
 """
@@ -28,6 +29,16 @@ from .model import C2f, SPPF, Bottleneck, Conv, SarYolo
 QMIN, QMAX = -128, 127
 # Below this the compiler stops spending codes on SiLU's input (quantize.ts, usefulPreRange).
 SILU_FLOOR = -6.0
+
+
+def _in_memory_order(x: torch.Tensor) -> torch.Tensor:
+    """x as a view whose dimensions follow its memory, for reductions whose result does not depend
+    on order (min, max). Training activations are channels-last (the batches are NHWC views,
+    batches.collate), and torch 1.13 copies such a tensor to NCHW before a full min or max: that
+    copy was about a seventh of a `qat` step (train/README.md, "Quantisation-aware fine-tuning")."""
+    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        return x.permute(0, 2, 3, 1)
+    return x
 
 
 class ActQuant(nn.Module):
@@ -56,7 +67,7 @@ class ActQuant(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.training:
             with torch.no_grad():
-                lo, hi = x.min(), x.max()
+                lo, hi = torch.aminmax(_in_memory_order(x))
                 if torch.isnan(self.lo):
                     self.lo.copy_(lo)
                     self.hi.copy_(hi)
@@ -101,21 +112,33 @@ def fold_batchnorm(conv: Conv) -> None:
 
 
 def freeze_batchnorm(model: nn.Module) -> None:
-    """Keep every BatchNorm in eval mode (call after model.train())."""
+    """Keep every BatchNorm on its running statistics (call after model.train()).
+
+    Only the BatchNorm's own flag: `m.eval()` would also stop the pre-activation quantiser that
+    hangs on it (`bn.qat_pre`) from tracking its range, so that it never gets one and lets its
+    tensor through unrounded. Until 2026-11-24 it did, in every `qat` run (train/README.md,
+    "Quantisation-aware fine-tuning")."""
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
-            m.eval()
+            m.training = False
 
 
-def prepare(model: SarYolo) -> SarYolo:
-    """Fold BatchNorm and insert the int8 program's roundings, in place."""
+def prepare(model: SarYolo, pre_activation: bool = True) -> SarYolo:
+    """Fold BatchNorm and insert the int8 program's roundings, in place.
+
+    `pre_activation=False` leaves out the rounding of each convolution's output before its SiLU
+    (the compiler's pre-activation code, ahead of the SiLU table), and keeps the others: weights,
+    SiLU outputs, residual adds, concatenations and the head's logits. That is what the recipe's
+    `qat` stage has done since 2026-11-22, by a bug until 2026-11-24 and by name since
+    (train/README.md, "Quantisation-aware fine-tuning"); `qat-full` rounds them all."""
     for m in list(model.modules()):
         if isinstance(m, Conv):
             fold_batchnorm(m)
             parametrize.register_parametrization(m.conv, "weight", WeightQuant())
             silu = isinstance(m.act, nn.SiLU)
-            m.bn.qat_pre = ActQuant(SILU_FLOOR if silu else None)
-            m.bn.register_forward_hook(_quant_pre_activation)
+            if pre_activation:
+                m.bn.qat_pre = ActQuant(SILU_FLOOR if silu else None)
+                m.bn.register_forward_hook(_quant_pre_activation)
             if silu:
                 m.qat_out = ActQuant()
                 m.register_forward_hook(_quant_output)

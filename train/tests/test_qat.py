@@ -1,4 +1,5 @@
 """Quantisation-aware fine-tuning (qat.py) and recovering a checkpoint from an export (from_onnx.py)."""
+import math
 import os
 import tempfile
 import unittest
@@ -58,6 +59,17 @@ class ActQuantTest(unittest.TestCase):
         q(torch.tensor([-3.0, 2.0]))
         self.assertEqual((float(q.lo), float(q.hi)), (-2.0, 1.5))
 
+    def test_the_range_of_a_channels_last_batch_is_its_own(self):
+        # Training activations are NHWC in memory; the range is read in that order, and a
+        # reduction's order must not change it.
+        x = torch.randn(2, 3, 5, 7)
+        x[1, 2, 4, 6], x[0, 1, 0, 3] = 9.0, -8.0
+        for layout in (torch.contiguous_format, torch.channels_last):
+            q = qat.ActQuant().train()
+            y = q(x.contiguous(memory_format=layout))
+            self.assertEqual((float(q.lo), float(q.hi)), (-8.0, 9.0), layout)
+            self.assertTrue(y.is_contiguous(memory_format=layout), layout)
+
 
 class WeightQuantTest(unittest.TestCase):
     def test_symmetric_per_output_channel(self):
@@ -88,6 +100,13 @@ class PrepareTest(unittest.TestCase):
         self.assertTrue(all(hasattr(getattr(m, h), "qat_in") for h in ("h12", "h15", "h18", "h21")))
         self.assertTrue(hasattr(m.b9.cv2, "qat_in") and hasattr(m.b2.m[0], "qat_out"))
 
+    def test_the_recipes_stage_leaves_out_only_the_pre_activation_codes(self):
+        full, recipe = qat.prepare(random_network()), qat.prepare(random_network(), pre_activation=False)
+        names = lambda m: {n for n, q in m.named_modules() if isinstance(q, qat.ActQuant)}  # noqa: E731
+        self.assertEqual(names(full) - names(recipe), {n for n in names(full) if n.endswith(".bn.qat_pre")})
+        self.assertFalse(names(recipe) - names(full))
+        self.assertEqual(len(names(full)) - len(names(recipe)), sum(isinstance(c, Conv) for c in full.modules()))
+
     def test_roundings_change_the_output_and_gradients_pass_them(self):
         m = qat.prepare(random_network())
         x = torch.rand(2, 2, 96, 96)
@@ -97,6 +116,10 @@ class PrepareTest(unittest.TestCase):
         m(x)  # sets every range
         qat.set_enabled(m, True)
         self.assertFalse(any(b.training for b in m.modules() if isinstance(b, torch.nn.BatchNorm2d)))
+        # The pre-activation quantisers hang on the frozen BatchNorms but still train: every range is set.
+        ranges = {n: (float(q.lo), float(q.hi)) for n, q in m.named_modules() if isinstance(q, qat.ActQuant)}
+        self.assertEqual([n for n, r in ranges.items() if not all(map(math.isfinite, r))], [])
+        self.assertTrue(all(q.training for q in qat.quantisers(m)))
         feats = m(x)
         sum(f.square().mean() for f in feats).backward()
         w = m.b0.conv.parametrizations.weight.original
