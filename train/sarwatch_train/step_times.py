@@ -1,6 +1,6 @@
-"""Where a training step's time goes: the recipe's stage-1 step, part by part.
+"""Where a training step's time goes: the recipe's stage-1 step (or a `qat` stage's), part by part.
 
-    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25]
+    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25] [--stage qat|qat-full]
 
 Builds stage 1's batches (SSDD train minus the validation tenth, mosaic on) and runs the
 recipe's step on them, timing each part with a wall clock: the augmentation that makes the
@@ -8,11 +8,15 @@ batch, the forward pass, the loss (with the task-aligned assigner), the backward
 optimiser step (with gradient clipping) and the EMA update. It trains a fresh network for a
 few batches only, so it measures cost, not a model. Prints milliseconds per batch and the
 share of each part, so that a change to the training loop can be judged by what it saves.
+With `--stage` a quantisation-aware stage, the network is prepared and its quantisers
+calibrated as `train` does (qat.prepare, calibrate_quantisers; on SSDD batches, from the fresh
+network: a cost, not a model), and each step runs through the stage's roundings.
 """
 from __future__ import annotations
 
 import argparse
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -20,25 +24,34 @@ import torch
 from .batches import BatchSource
 from .data import DEFAULT_SSDD, load_ssdd
 from .loss import DetectionLoss
+from . import qat
 from .model import ARCHS, SarYolo
-from .train import MAX_GRAD_NORM, STAGES, ModelEMA, make_optimizer
+from .train import MAX_GRAD_NORM, STAGES, ModelEMA, calibrate_quantisers, make_optimizer
 
 PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
 
 def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0,
-               crop_first: bool = True) -> dict:
-    """Mean seconds per batch of each part of stage 1's step, over `batches` batches."""
+               crop_first: bool = True, stage: str = "ssdd") -> dict:
+    """Mean seconds per batch of each part of `stage`'s step (on SSDD batches), over `batches` batches."""
     torch.manual_seed(seed)
     samples = load_ssdd(ssdd, "train", 10, 0, "yolo")
+    cfg = STAGES[stage]
     model = SarYolo(ARCHS["n"])
     model.detect.bias_init(imgsz)
+    if cfg.get("qat"):
+        qat.prepare(model, cfg.get("pre_activation", True))
+        calibrate_quantisers(model, samples, SimpleNamespace(imgsz=imgsz, batch=batch, seed=seed))
+        qat.set_enabled(model, cfg.get("fake_quant", True))
     model.train()
-    opt = make_optimizer(model, STAGES["ssdd"]["lr0"])
+    if cfg.get("qat"):
+        qat.freeze_batchnorm(model)
+    opt = make_optimizer(model, cfg["lr0"])
     ema, loss_fn = ModelEMA(model), DetectionLoss(model)
     perm = np.random.default_rng(seed).permutation(len(samples))
     batches = min(batches, len(samples) // batch)
-    it = BatchSource(samples, imgsz, batch, seed, crop_first=crop_first).epoch(0, perm, batches, 1.0, None)
+    mosaic = 1.0 if cfg["close_mosaic"] < cfg["epochs"] else 0.0  # a stage's first epoch
+    it = BatchSource(samples, imgsz, batch, seed, crop_first=crop_first).epoch(0, perm, batches, mosaic, None)
     spent = dict.fromkeys(PARTS, 0.0)
 
     def timed(part, fn):
@@ -65,13 +78,15 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--crop-first", action=argparse.BooleanOptionalAction, default=True,
                     help="time the recipe's --crop-first augmentation (default; --no-crop-first: the previous one)")
+    ap.add_argument("--stage", choices=sorted(STAGES), default="ssdd",
+                    help="whose step (default ssdd; qat, qat-full: through their roundings)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    t = step_times(args.ssdd, args.batches, crop_first=args.crop_first)
+    t = step_times(args.ssdd, args.batches, crop_first=args.crop_first, stage=args.stage)
     total = sum(t.values())
     for k, v in t.items():
         print(f"{k:10s} {v * 1000:7.0f} ms  {100 * v / total:5.1f} %")
-    print(f"{'step':10s} {total * 1000:7.0f} ms per batch of 16 at 384 px ({args.threads} threads)")
+    print(f"{'step':10s} {total * 1000:7.0f} ms per batch of 16 at 384 px ({args.threads} threads, stage {args.stage})")
 
 
 if __name__ == "__main__":

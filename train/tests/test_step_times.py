@@ -2,7 +2,9 @@
 import unittest
 from unittest import mock
 
-from sarwatch_train import step_times
+import torch
+
+from sarwatch_train import qat, step_times
 from tests.test_stage import _samples
 
 
@@ -12,6 +14,19 @@ class StepTimesTest(unittest.TestCase):
             t = step_times.step_times("unused", batches=10, imgsz=64, batch=2)
         self.assertEqual(list(t), list(step_times.PARTS))
         self.assertTrue(all(v > 0 for v in t.values()), t)
+
+    def test_a_qat_stage_steps_through_its_roundings(self):
+        seen = []
+        real = step_times.calibrate_quantisers
+        def calibrate(model, *a):  # the network handed to the stage's calibration, then timed
+            real(model, *a)
+            seen.append(model)
+        with mock.patch.object(step_times, "load_ssdd", lambda *a: _samples(20, 0)), \
+                mock.patch.object(step_times, "calibrate_quantisers", calibrate):
+            t = step_times.step_times("unused", batches=4, imgsz=64, batch=2, stage="qat-full")
+        self.assertTrue(all(v > 0 for v in t.values()), t)
+        quantisers = qat.quantisers(seen[0])
+        self.assertTrue(quantisers and all(q.enabled and torch.isfinite(q.lo) for q in quantisers))
 
 
 if __name__ == "__main__":
