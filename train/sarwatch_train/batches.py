@@ -53,7 +53,7 @@ def crowded_repeats(samples: list, k: int) -> np.ndarray:
     """Per sample, how often it may lead a mosaic in an epoch's draw (`epoch_order`): k for an SSDD
     picture (kind "image") with ships moored side by side or in a fleet (`data.crowded`), the
     largest single error left on validation data (train/README.md, "Copy-paste"); 1 otherwise."""
-    return np.array([k if s.kind == "image" and crowded(s.boxes[:, 1:]).any() else 1 for s in samples], int)
+    return np.array([k if k > 1 and s.kind == "image" and crowded(s.boxes[:, 1:]).any() else 1 for s in samples], int)
 
 
 def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:

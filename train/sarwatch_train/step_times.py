@@ -9,7 +9,7 @@ optimiser step (with gradient clipping) and the EMA update. It trains a fresh ne
 few batches only, so it measures cost, not a model. Prints milliseconds per batch and the
 share of each part, so that a change to the training loop can be judged by what it saves.
 With `--stage` a quantisation-aware stage, the network is prepared and its quantisers
-calibrated as `train` does (qat.prepare, calibrate_quantisers; on SSDD batches, from the fresh
+calibrated as `train` does (train.prepare_qat; on SSDD batches, from the fresh
 network: a cost, not a model), and each step runs through the stage's roundings.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .data import DEFAULT_SSDD, load_ssdd
 from .loss import DetectionLoss
 from . import qat
 from .model import ARCHS, SarYolo
-from .train import MAX_GRAD_NORM, STAGES, ModelEMA, calibrate_quantisers, make_optimizer
+from .train import MAX_GRAD_NORM, STAGES, ModelEMA, make_optimizer, mosaic_share, prepare_qat
 
 PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
@@ -40,9 +40,7 @@ def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed:
     model = SarYolo(ARCHS["n"])
     model.detect.bias_init(imgsz)
     if cfg.get("qat"):
-        qat.prepare(model, cfg.get("pre_activation", True))
-        calibrate_quantisers(model, samples, SimpleNamespace(imgsz=imgsz, batch=batch, seed=seed))
-        qat.set_enabled(model, cfg.get("fake_quant", True))
+        prepare_qat(model, cfg, samples, SimpleNamespace(imgsz=imgsz, batch=batch, seed=seed), torch.device("cpu"))
     model.train()
     if cfg.get("qat"):
         qat.freeze_batchnorm(model)
@@ -50,7 +48,7 @@ def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed:
     ema, loss_fn = ModelEMA(model), DetectionLoss(model)
     perm = np.random.default_rng(seed).permutation(len(samples))
     batches = min(batches, len(samples) // batch)
-    mosaic = 1.0 if cfg["close_mosaic"] < cfg["epochs"] else 0.0  # a stage's first epoch
+    mosaic = mosaic_share(0, cfg["epochs"], cfg["close_mosaic"])  # a stage's first epoch
     it = BatchSource(samples, imgsz, batch, seed, crop_first=crop_first).epoch(0, perm, batches, mosaic, None)
     spent = dict.fromkeys(PARTS, 0.0)
 

@@ -202,6 +202,24 @@ def calibrate_quantisers(model, samples, args) -> None:
     print(f"[qat] calibrated {len(quantisers)} quantisers on {QAT_CALIB_BATCHES} batches", flush=True)
 
 
+def prepare_qat(model, cfg: dict, samples, args, device: torch.device, calibrate: bool = True) -> None:
+    """Make `model` the network of quantisation-aware stage `cfg`, in place, on `device`: its
+    roundings (all, or without the pre-activation codes where `pre_activation` is False), their
+    ranges calibrated (unless `calibrate` is False), then on (off where `fake_quant` is False).
+    The quantisers are made on the CPU, so the network moves to `device` after them."""
+    qat.prepare(model, cfg.get("pre_activation", True))
+    model.to(device)
+    if calibrate:
+        calibrate_quantisers(model, samples, args)
+    qat.set_enabled(model, cfg.get("fake_quant", True))
+
+
+def mosaic_share(epoch: int, epochs: int, close_mosaic: int) -> float:
+    """The share of a stage's samples made as mosaics in `epoch`: all, but none in its last
+    `close_mosaic` epochs."""
+    return 1.0 if epoch < epochs - close_mosaic else 0.0
+
+
 def run_stage(name: str, args, init_weights: str | None):
     cfg = dict(STAGES[name], **({"epochs": args.epochs} if args.epochs else {}))
     out = os.path.join(args.out, name)
@@ -240,18 +258,15 @@ def run_stage(name: str, args, init_weights: str | None):
         # The checkpoint this stage starts from, frozen; copied before a resume replaces the student's weights.
         teacher = copy.deepcopy(model).eval().requires_grad_(False)
     last = os.path.join(out, "last.pt")
+    device = torch.device(args.device)
     if cfg.get("qat"):
         if not init_weights:
             sys.exit(f"stage {name} fine-tunes a trained network: run it after another stage, or pass --init")
-        qat.prepare(model, cfg.get("pre_activation", True))
-    device = torch.device(args.device)
+        # A resumed stage's ranges come with its checkpoint.
+        prepare_qat(model, cfg, samples, args, device, calibrate=not os.path.exists(last))
     model.to(device)
     if teacher is not None:
         teacher.to(device)
-    if cfg.get("qat"):
-        if not os.path.exists(last):
-            calibrate_quantisers(model, samples, args)
-        qat.set_enabled(model, cfg.get("fake_quant", True))
     opt = make_optimizer(model, cfg["lr0"])
     ema = ModelEMA(model)
     start_epoch, best = 0, -1.0
@@ -284,7 +299,7 @@ def run_stage(name: str, args, init_weights: str | None):
         model.train()
         if cfg.get("qat"):
             qat.freeze_batchnorm(model)
-        mosaic = 1.0 if epoch < epochs - cfg["close_mosaic"] else 0.0
+        mosaic = mosaic_share(epoch, epochs, cfg["close_mosaic"])
         perm = epoch_order(repeats, np.random.default_rng(args.seed + epoch))
         t0, tot, tot_distil = time.time(), torch.zeros(3, device=device), 0.0
         batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None)

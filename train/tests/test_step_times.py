@@ -4,7 +4,7 @@ from unittest import mock
 
 import torch
 
-from sarwatch_train import qat, step_times
+from sarwatch_train import qat, step_times, train
 from tests.test_stage import _samples
 
 
@@ -17,12 +17,12 @@ class StepTimesTest(unittest.TestCase):
 
     def test_a_qat_stage_steps_through_its_roundings(self):
         seen = []
-        real = step_times.calibrate_quantisers
-        def calibrate(model, *a):  # the network handed to the stage's calibration, then timed
+        real = train.calibrate_quantisers
+        def calibrate(model, *a):  # the network train.prepare_qat calibrates, then timed
             real(model, *a)
             seen.append(model)
         with mock.patch.object(step_times, "load_ssdd", lambda *a: _samples(20, 0)), \
-                mock.patch.object(step_times, "calibrate_quantisers", calibrate):
+                mock.patch.object(train, "calibrate_quantisers", calibrate):
             t = step_times.step_times("unused", batches=4, imgsz=64, batch=2, stage="qat-full")
         self.assertTrue(all(v > 0 for v in t.values()), t)
         quantisers = qat.quantisers(seen[0])
