@@ -108,6 +108,32 @@ class TaskAlignedAssigner(nn.Module):
         return count.to(metrics.dtype)
 
 
+def smooth_ln(x, sigma: float = 0.5):
+    """Repulsion loss's penalty (Wang et al., "Repulsion Loss: Detecting Pedestrians in a Crowd",
+    CVPR 2018): -ln(1 - x) up to sigma, then the tangent line, so an overlap near 1 costs a
+    bounded amount and a bounded gradient."""
+    x = x.clamp(0, 1)
+    below = -torch.log1p(-x.clamp(max=sigma))
+    return torch.where(x <= sigma, below, (x - sigma) / (1 - sigma) - math.log(1 - sigma))
+
+
+def repulsion_gt(pred, target, gts, sigma: float = 0.5, eps: float = 1e-7):
+    """RepGT (Wang et al. 2018) for anchor-free boxes. pred, target: [P, 4] xyxy, a positive
+    anchor's predicted box and the ship it is assigned; gts: [P, M, 4] the labelled ships of its
+    image, padding rows all zero. Per anchor: smooth_ln of the share of the *other* ship it
+    overlaps most (by IoU) that the predicted box covers (intersection over that ship's area),
+    0 where it overlaps none. It pushes a box off the neighbours of its ship, the merged boxes
+    of ships moored side by side (train/README.md, "Repulsion")."""
+    with torch.no_grad():
+        other = (gts != target[:, None]).any(-1) & (gts.sum(-1) > 0)            # [P, M]
+        iou = bbox_iou(pred[:, None], gts).squeeze(-1).masked_fill(~other, -1.0)
+        best, j = iou.max(-1)
+    rep = gts.gather(1, j.view(-1, 1, 1).expand(-1, 1, 4)).squeeze(1)             # [P, 4]
+    inter = (pred[:, 2:].minimum(rep[:, 2:]) - pred[:, :2].maximum(rep[:, :2])).clamp(0).prod(-1)
+    iog = inter / ((rep[:, 2:] - rep[:, :2]).prod(-1) + eps)
+    return torch.where(best > 0, smooth_ln(iog, sigma), torch.zeros_like(iog))
+
+
 def bbox2dist(anchor_points, bbox, reg_max):
     x1y1, x2y2 = bbox.chunk(2, -1)
     return torch.cat((anchor_points - x1y1, x2y2 - anchor_points), -1).clamp_(0, reg_max - 1 - 0.01)
@@ -127,14 +153,18 @@ class DetectionLoss:
     object of one of the classes in `superclass`, without saying which (SSDD's "ship" is a
     `vessel` or a `fishing` vessel). Its anchors are assigned and trained on the larger of those
     classes' scores, and the scores' split between them is left to the data that does say
-    (Ultralytics has no such label; batches without one take exactly Ultralytics' path)."""
+    (Ultralytics has no such label; batches without one take exactly Ultralytics' path).
+
+    `repulsion` > 0 adds RepGT (`repulsion_gt`) at that gain, weighted per anchor as the box
+    loss is: an opt-in experiment for ships moored side by side; 0 (the default, the recipe)
+    leaves the loss as it was. The parts are (box, cls, dfl, repulsion)."""
 
     def __init__(self, model, box: float = 7.5, cls: float = 0.5, dfl: float = 1.5,
-                 superclass: tuple[int, ...] = (0, 1)):
+                 superclass: tuple[int, ...] = (0, 1), repulsion: float = 0.0):
         head = model.detect
         self.nc, self.reg_max = head.nc, head.reg_max
         self.strides = head.stride.tolist()
-        self.gains = (box, cls, dfl)
+        self.gains = (box, cls, dfl, repulsion)
         self.assigner = TaskAlignedAssigner(topk=10, num_classes=self.nc)
         self.superclass = list(superclass)
         self.assigner_super = TaskAlignedAssigner(topk=10, num_classes=self.nc + 1)
@@ -180,16 +210,19 @@ class DetectionLoss:
             cls_weight[..., self.nc:] = sup.to(bce.dtype)
             bce = bce * cls_weight
         loss_cls = bce.sum() / t_sum
-        loss_box = loss_dfl = torch.zeros((), device=pred_scores.device)
+        loss_box = loss_dfl = loss_rep = torch.zeros((), device=pred_scores.device)
         if fg.any():
-            t_bboxes = t_bboxes / stride_t
             weight = t_scores.sum(-1)[fg].unsqueeze(-1)
+            if self.gains[3]:
+                px = stride_t.expand(B, -1, -1)[fg]                                 # [P, 1]
+                rep = repulsion_gt(pred_bboxes[fg] * px, t_bboxes[fg], gt_bboxes[fg.nonzero()[:, 0]])
+                loss_rep = (rep.unsqueeze(-1) * weight).sum() / t_sum
+            t_bboxes = t_bboxes / stride_t
             iou = bbox_iou(pred_bboxes[fg], t_bboxes[fg], ciou=True)
             loss_box = ((1.0 - iou) * weight).sum() / t_sum
             t_ltrb = bbox2dist(anchors, t_bboxes, self.reg_max)
             loss_dfl = (self._dfl(pred_distri[fg].view(-1, self.reg_max), t_ltrb[fg]) * weight).sum() / t_sum
-        g_box, g_cls, g_dfl = self.gains
-        parts = torch.stack((loss_box * g_box, loss_cls * g_cls, loss_dfl * g_dfl))
+        parts = torch.stack((loss_box, loss_cls, loss_dfl, loss_rep)) * torch.tensor(self.gains, device=loss_box.device)
         return parts.sum() * B, parts.detach()
 
     @staticmethod

@@ -280,7 +280,7 @@ def run_stage(name: str, args, init_weights: str | None):
         start_epoch, best = ck["epoch"] + 1, ck["best"]
         print(f"[{name}] resuming at epoch {start_epoch}", flush=True)
 
-    loss_fn = DetectionLoss(model, superclass=SHIP_CLASSES)
+    loss_fn = DetectionLoss(model, superclass=SHIP_CLASSES, repulsion=args.repulsion)
     distil_fn = None
     if teacher is not None:
         distil_fn = DistillationLoss(model, gain=cfg["distil"])
@@ -301,7 +301,7 @@ def run_stage(name: str, args, init_weights: str | None):
             qat.freeze_batchnorm(model)
         mosaic = mosaic_share(epoch, epochs, cfg["close_mosaic"])
         perm = epoch_order(repeats, np.random.default_rng(args.seed + epoch))
-        t0, tot, tot_distil = time.time(), torch.zeros(3, device=device), 0.0
+        t0, tot, tot_distil = time.time(), torch.zeros(4, device=device), 0.0
         batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None)
         for i, batch in enumerate(batches):
             it = i + nb * epoch
@@ -328,6 +328,8 @@ def run_stage(name: str, args, init_weights: str | None):
         metrics = validate(ema.ema, val) if (epoch % args.val_every == 0 or epoch >= epochs - 10) else None
         line = {"stage": name, "epoch": epoch, "lr": round(lr, 6), "box": round(float(tot[0]), 4),
                 "cls": round(float(tot[1]), 4), "dfl": round(float(tot[2]), 4), "sec": round(time.time() - t0, 1)}
+        if args.repulsion:
+            line["rep"] = round(float(tot[3]), 4)
         if teacher is not None:
             line["distil"] = round(tot_distil / nb, 4)
         if metrics:
@@ -396,6 +398,10 @@ def main(argv=None):
                     help="draw SSDD pictures with ships moored side by side K times as often in each epoch "
                          "(batches.crowded_repeats; the epoch keeps its length; opt-in, default 1: it did not pay on k-fold fold 0, "
                          "train/README.md, \"Crowded ships\")")
+    ap.add_argument("--repulsion", type=float, default=0.0, metavar="W",
+                    help="gain of a RepGT repulsion term that pushes each box off the neighbours of its ship "
+                         "(loss.repulsion_gt; opt-in experiment for ships moored side by side, default 0: off, "
+                         "train/README.md \"Repulsion\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
@@ -404,6 +410,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if not 0 <= args.fold < args.folds:
         ap.error(f"--fold must be in 0..{args.folds - 1}")
+    if args.repulsion < 0:
+        ap.error("--repulsion must be at least 0")
     if args.crowded_repeat < 1:
         ap.error("--crowded-repeat must be 1 or more")
     if args.copy_paste_rows and not args.copy_paste:

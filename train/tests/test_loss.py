@@ -5,7 +5,8 @@ import unittest
 import torch
 
 from sarwatch_train.data import SHIP, SHIP_CLASSES
-from sarwatch_train.loss import DetectionLoss, DistillationLoss, TaskAlignedAssigner, bbox2dist, bbox_iou
+from sarwatch_train.loss import (DetectionLoss, DistillationLoss, TaskAlignedAssigner, bbox2dist, bbox_iou,
+                                 repulsion_gt, smooth_ln)
 from sarwatch_train.model import ModelConfig, SarYolo, make_anchors
 
 torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
@@ -79,6 +80,50 @@ class AssignerTest(unittest.TestCase):
                                                 torch.zeros(1, 0, 1), torch.zeros(1, 0, 4), torch.zeros(1, 0, 1))
         self.assertFalse(bool(fg.any()))
         self.assertEqual(float(t_scores.sum()), 0.0)
+
+
+class RepulsionTest(unittest.TestCase):
+    """RepGT (Wang et al. 2018): a box is pushed off the ships it is not assigned to."""
+
+    def test_smooth_ln(self):
+        x = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])
+        got = smooth_ln(x, 0.5)
+        self.assertEqual(float(got[0]), 0.0)
+        self.assertAlmostEqual(float(got[1]), -math.log(0.75), places=6)
+        self.assertAlmostEqual(float(got[2]), math.log(2), places=6)
+        # Past sigma, the tangent line: slope 1 / (1 - sigma), finite at 1.
+        self.assertAlmostEqual(float(got[3]), 0.5 + math.log(2), places=6)
+        self.assertAlmostEqual(float(got[4]), 1.0 + math.log(2), places=6)
+
+    def test_only_other_ships_repel(self):
+        ship, neighbour = torch.tensor([0.0, 0.0, 10.0, 4.0]), torch.tensor([0.0, 5.0, 10.0, 9.0])
+        gts = torch.stack((ship, neighbour, torch.zeros(4)))[None]  # one padding row
+        on_target = repulsion_gt(ship[None], ship[None], gts)
+        self.assertEqual(float(on_target), 0.0)  # its own ship and the padding row do not count
+        # A box reaching halfway across the neighbour covers half of it: IoG 0.5.
+        shifted = torch.tensor([[0.0, 2.0, 10.0, 7.0]], requires_grad=True)
+        got = repulsion_gt(shifted, ship[None], gts)
+        self.assertAlmostEqual(float(got), math.log(2), places=5)
+        got.sum().backward()
+        self.assertGreater(float(shifted.grad[0, 3]), 0.0)  # its lower edge is pushed up, off the neighbour
+        self.assertEqual(float(shifted.grad[0, 1]), 0.0)    # its upper edge does not cut the neighbour
+
+    def test_the_detection_loss_adds_it_and_leaves_the_rest_alone(self):
+        model = SarYolo(ModelConfig(widths=(8, 16, 16, 32, 32), c_box=16, c_cls=16))
+        torch.manual_seed(0)
+        feats = [torch.randn(1, model.detect.no, 64 // s, 64 // s) for s in (8, 16, 32)]
+        for f in feats:  # every anchor's box reaches two cells to each side: wider than a ship
+            f[:, :64] = -10.0
+            f[:, 2:64:16] = 10.0
+        side_by_side = torch.tensor([[0, 0, 10, 16, 40, 24], [0, 0, 10, 26, 40, 34]], dtype=torch.float)
+        alone = side_by_side[:1]
+        plain = DetectionLoss(model)(feats, side_by_side)[1]
+        self.assertEqual(float(plain[3]), 0.0)
+        for targets, repels in ((side_by_side, True), (alone, False)):
+            with self.subTest(repels=repels):
+                parts = DetectionLoss(model, repulsion=2.0)(feats, targets)[1]
+                self.assertEqual(float(parts[3]) > 0, repels)
+        self.assertTrue(torch.equal(DetectionLoss(model, repulsion=2.0)(feats, side_by_side)[1][:3], plain[:3]))
 
 
 class DflTest(unittest.TestCase):

@@ -86,6 +86,18 @@ class StageTest(unittest.TestCase):
         with self.assertRaises(SystemExit):
             train.main(["--out", d, "--crowded-repeat", "0"])
 
+    def test_repulsion_reaches_the_loss_and_the_log(self):
+        d = self.tiny_run()
+        gains = []
+        real = train.DetectionLoss
+        with mock.patch.object(train, "DetectionLoss", lambda *a, **k: gains.append(k.get("repulsion")) or real(*a, **k)):
+            train.main(["--out", d, "--ssdd", d, "--stages", "tiny", "--imgsz", "64", "--batch", "2",
+                        "--threads", "1", "--repulsion", "3.75"])
+        self.assertEqual(gains, [3.75])
+        self.assertTrue(all(np.isfinite(l["rep"]) for l in self.epochs_logged(d, "tiny")))
+        with self.assertRaises(SystemExit):
+            train.main(["--out", d, "--repulsion", "-1"])
+
 
 if __name__ == "__main__":
     unittest.main()
