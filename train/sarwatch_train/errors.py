@@ -11,7 +11,8 @@ order), class-agnostic over the vessel classes, as in `evaluate`. A missed ship 
 found if the vessel kinds' own score decided (evaluate.SCORE_RULES, `vessel`) is one the model
 calls `non_vessel`: counted apart. A ship is *crowded* when another ship's box lies within one of
 its own short sides (`crowded`): moored side by side, or in a fleet; recall is given for crowded
-ships and the others. Never run it on `test` to choose anything.
+ships and the others, with the crowded ships missed under one box that covers them and a neighbour
+(merged). Never run it on `test` to choose anything.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class ImageErrors(NamedTuple):
     touched: np.ndarray  # per ship: overlapped by some detection at IoU >= NEAR_IOU
     fa_near: int         # unmatched detections overlapping a ship by >= NEAR_IOU: duplicates, misplaced boxes
     fa_far: int          # unmatched detections on background
+    merged: np.ndarray   # per ship: missed, under a box that covers it and another ship (IoU >= 0.5 with their union)
 
 
 def classify(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float) -> ImageErrors:
@@ -46,7 +48,19 @@ def classify(boxes: np.ndarray, scores: np.ndarray, gt: np.ndarray, conf: float)
     hit, found = greedy_match(ious, 0.5)
     near = ious.max(1) >= NEAR_IOU if len(gt) else np.zeros(len(hit), bool)
     touched = ious.max(0) >= NEAR_IOU if len(hit) else np.zeros(len(gt), bool)
-    return ImageErrors(found, touched, int((~hit & near).sum()), int((~hit & ~near).sum()))
+    return ImageErrors(found, touched, int((~hit & near).sum()), int((~hit & ~near).sum()),
+                       ~found & _under_a_merged_box(boxes[keep], gt))
+
+
+def _under_a_merged_box(boxes: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """Per ship: some box matches (IoU >= 0.5) the box enclosing it and another ship."""
+    out = np.zeros(len(gt), bool)
+    if len(boxes) == 0 or len(gt) < 2:
+        return out
+    for k in range(len(gt)):
+        pairs = np.concatenate((np.minimum(gt[k, :2], gt[:, :2]), np.maximum(gt[k, 2:], gt[:, 2:])), 1)
+        out[k] = (box_iou_np(boxes, np.delete(pairs, k, 0)) >= 0.5).any()
+    return out
 
 
 def size_bucket(gt: np.ndarray) -> np.ndarray:
@@ -60,7 +74,7 @@ def tally(per_image, conf: float, by_vessel_score=None) -> dict:
     n = len(SIZE_EDGES)
     ships, found, misplaced, as_non_vessel = (np.zeros(n, int) for _ in range(4))
     near = far = 0
-    crowd = crowd_found = 0
+    crowd = crowd_found = crowd_merged = 0
     for i, (boxes, scores, gt) in enumerate(per_image):
         e = classify(boxes, scores, gt, conf)
         b = size_bucket(gt)
@@ -73,6 +87,7 @@ def tally(per_image, conf: float, by_vessel_score=None) -> dict:
         near, far = near + e.fa_near, far + e.fa_far
         c = crowded(gt)
         crowd, crowd_found = crowd + int(c.sum()), crowd_found + int((c & e.found).sum())
+        crowd_merged += int((c & e.merged).sum())
     rows = []
     for i, lo in enumerate(SIZE_EDGES):
         hi = SIZE_EDGES[i + 1] if i + 1 < n else None
@@ -82,7 +97,7 @@ def tally(per_image, conf: float, by_vessel_score=None) -> dict:
     return {"conf": conf, "images": len(per_image), "ships": int(ships.sum()), "missed": int((ships - found).sum()),
             "missed_as_non_vessel": int(as_non_vessel.sum()) if by_vessel_score is not None else None,
             "false_alarms": near + far, "false_alarms_near_ship": near, "false_alarms_background": far, "by_size": rows,
-            "crowded": {"ships": crowd, "found": crowd_found},
+            "crowded": {"ships": crowd, "found": crowd_found, "missed_merged": crowd_merged},
             "not_crowded": {"ships": int(ships.sum()) - crowd, "found": int(found.sum()) - crowd_found}}
 
 
@@ -115,7 +130,8 @@ def main(argv=None):
     for key, what in (("crowded", "with another ship within a short side"), ("not_crowded", "the others")):
         c = r[key]
         rec = "-" if not c["ships"] else f"{c['found'] / c['ships']:.3f}"
-        print(f"  {what}: {c['ships']} ships, {c['found']} found, recall {rec}")
+        merged = f"; of the missed, {c['missed_merged']} under one box with a neighbour" if "missed_merged" in c else ""
+        print(f"  {what}: {c['ships']} ships, {c['found']} found, recall {rec}{merged}")
     for row in r["by_size"]:
         rec = "-" if row["recall"] is None else f"{row['recall']:.3f}"
         print(f"  {row['size_px']:>6} px  {row['ships']:4d} ships  {row['found']:4d} found  recall {rec}  "

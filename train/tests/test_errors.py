@@ -29,7 +29,7 @@ class ErrorsTest(unittest.TestCase):
         e = classify(boxes, np.array([0.9, 0.8, 0.7, 0.6]), gt, 0.15)
         # A duplicate on the ship (IoU 0.5, but the ship is taken) and a shifted box (IoU 0.33) are near; (400, 0) is not.
         self.assertEqual((e.found.tolist(), e.fa_near, e.fa_far), ([True], 2, 1))
-        self.assertEqual(classify(boxes, np.array([0.9, 0.8, 0.7, 0.6]), np.zeros((0, 4)), 0.15)[2:], (0, 4))
+        self.assertEqual(classify(boxes, np.array([0.9, 0.8, 0.7, 0.6]), np.zeros((0, 4)), 0.15)[2:4], (0, 4))
 
     def test_a_missed_ship_under_a_misplaced_box(self):
         gt = np.array([box(0, 0, 100, 20), box(300, 300, 10, 10)], float)
@@ -69,8 +69,19 @@ class ErrorsTest(unittest.TestCase):
         gt = np.array([box(0, 0, 20, 6), box(0, 10, 20, 6), box(100, 100, 20, 6)], float)
         found_one = (np.array([box(0, 0, 20, 6), box(100, 100, 20, 6)], float), np.array([0.9, 0.9]), gt)
         r = tally([found_one], 0.15)
-        self.assertEqual(r["crowded"], {"ships": 2, "found": 1})
+        self.assertEqual(r["crowded"], {"ships": 2, "found": 1, "missed_merged": 0})
         self.assertEqual(r["not_crowded"], {"ships": 1, "found": 1})
+
+    def test_crowded_ships_missed_under_one_box(self):
+        # Two hulls side by side under one box that covers both (it matches neither), and two
+        # more side by side elsewhere, missed with nothing on them.
+        gt = np.array([box(0, 0, 20, 6), box(0, 10, 20, 6), box(0, 100, 20, 6), box(0, 110, 20, 6)], float)
+        e = classify(np.array([box(0, 0, 20, 16)], float), np.array([0.9]), gt, 0.15)
+        self.assertEqual(e.found.tolist(), [False] * 4)
+        self.assertEqual(e.merged.tolist(), [True, True, False, False])
+        r = tally([(np.array([box(0, 0, 20, 16)], float), np.array([0.9]), gt)], 0.15)
+        self.assertEqual(r["crowded"], {"ships": 4, "found": 0, "missed_merged": 2})
+        self.assertFalse(classify(np.array([box(0, 0, 20, 16)], float), np.array([0.1]), gt, 0.15).merged.any())
 
     def test_missed_ships_the_model_calls_non_vessel(self):
         gt = np.array([box(0, 0, 6, 4), box(50, 50, 20, 20)], float)
