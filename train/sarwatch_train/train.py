@@ -400,8 +400,7 @@ def main(argv=None):
                          "train/README.md, \"Crowded ships\")")
     ap.add_argument("--repulsion", type=float, default=0.0, metavar="W",
                     help="gain of a RepGT repulsion term that pushes each box off the neighbours of its ship "
-                         "(loss.repulsion_gt; opt-in experiment for ships moored side by side, default 0: off, "
-                         "train/README.md \"Repulsion\")")
+                         "(loss.repulsion_gt; opt-in, default 0: it did not pay on k-fold fold 0, train/README.md \"Repulsion\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")
