@@ -16,14 +16,21 @@ import torch.nn.functional as F
 from .model import dist2bbox, make_anchors
 
 
+def intersection(box1, box2):
+    """Area shared by xyxy boxes, broadcast over leading dimensions; the last dimension kept (1)."""
+    b1_x1, b1_y1, b1_x2, b1_y2 = box1.chunk(4, -1)
+    b2_x1, b2_y1, b2_x2, b2_y2 = box2.chunk(4, -1)
+    return (b1_x2.minimum(b2_x2) - b1_x1.maximum(b2_x1)).clamp(0) * \
+           (b1_y2.minimum(b2_y2) - b1_y1.maximum(b2_y1)).clamp(0)
+
+
 def bbox_iou(box1, box2, ciou: bool = False, eps: float = 1e-7):
     """IoU (or Complete-IoU) of xyxy boxes, broadcast over leading dimensions."""
     b1_x1, b1_y1, b1_x2, b1_y2 = box1.chunk(4, -1)
     b2_x1, b2_y1, b2_x2, b2_y2 = box2.chunk(4, -1)
     w1, h1 = b1_x2 - b1_x1, (b1_y2 - b1_y1).clamp(eps)
     w2, h2 = b2_x2 - b2_x1, (b2_y2 - b2_y1).clamp(eps)
-    inter = (b1_x2.minimum(b2_x2) - b1_x1.maximum(b2_x1)).clamp(0) * \
-            (b1_y2.minimum(b2_y2) - b1_y1.maximum(b2_y1)).clamp(0)
+    inter = intersection(box1, box2)
     union = w1 * h1 + w2 * h2 - inter + eps
     iou = inter / union
     if not ciou:
@@ -129,8 +136,7 @@ def repulsion_gt(pred, target, gts, sigma: float = 0.5, eps: float = 1e-7):
         iou = bbox_iou(pred[:, None], gts).squeeze(-1).masked_fill(~other, -1.0)
         best, j = iou.max(-1)
     rep = gts.gather(1, j.view(-1, 1, 1).expand(-1, 1, 4)).squeeze(1)             # [P, 4]
-    inter = (pred[:, 2:].minimum(rep[:, 2:]) - pred[:, :2].maximum(rep[:, :2])).clamp(0).prod(-1)
-    iog = inter / ((rep[:, 2:] - rep[:, :2]).prod(-1) + eps)
+    iog = intersection(pred, rep).squeeze(-1) / ((rep[:, 2:] - rep[:, :2]).prod(-1) + eps)
     return torch.where(best > 0, smooth_ln(iog, sigma), torch.zeros_like(iog))
 
 

@@ -301,7 +301,7 @@ def run_stage(name: str, args, init_weights: str | None):
             qat.freeze_batchnorm(model)
         mosaic = mosaic_share(epoch, epochs, cfg["close_mosaic"])
         perm = epoch_order(repeats, np.random.default_rng(args.seed + epoch))
-        t0, tot, tot_distil = time.time(), torch.zeros(4, device=device), 0.0
+        t0, tot, tot_distil = time.time(), torch.zeros(len(loss_fn.gains), device=device), 0.0
         batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None)
         for i, batch in enumerate(batches):
             it = i + nb * epoch
