@@ -55,4 +55,9 @@ for ((i = 0; i < k; i++)); do
     mv "$out/fold-$i/$record.part" "$out/fold-$i/$record"
   fi
 done
-"$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}" | tee "$out/${record/val/oof}"
+# The pooled record likewise: written whole or not at all, and not measured again once there.
+pooled=$out/${record/val/oof}
+if [ ! -s "$pooled" ]; then
+  "$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}" | tee "$pooled.part"
+  mv "$pooled.part" "$pooled"
+fi
