@@ -17,6 +17,8 @@ Tibshirani 1993). Detection uses the trainer's path (the image padded to a multi
 `--score both` also scores each model by its vessel kinds' own score, whatever `non_vessel`
 scores (evaluate.SCORE_RULES), paired with the runtime's rule: how much AP50 the synthetic
 `non_vessel` class takes from ships (a diagnosis, not the runtime's figure).
+`--nms both` also decodes each model with DIoU-NMS (evaluate.NMS_KINDS; rows NAME:best+diou),
+from the same forward pass (train/README.md, "Distance-aware NMS").
 """
 from __future__ import annotations
 
@@ -28,17 +30,17 @@ import numpy as np
 import torch
 
 from .data import DEFAULT_SSDD, load_ssdd
-from .evaluate import SCORE_RULES, average_precision, decode_samples, match_image
+from .evaluate import NMS_KINDS, SCORE_RULES, average_precision, decode_samples, match_image, variant
 from .model import SarYolo, load_checkpoint, model_from_checkpoint
 
 # Per image: detection scores (score order), whether each is a hit at IoU 0.5, and the ship count.
 ImageMatches = tuple[np.ndarray, np.ndarray, int]
 
 
-def image_matches(model: SarYolo, samples, rules=("best",)) -> dict[str, list[ImageMatches]]:
-    """Per score rule (evaluate.SCORE_RULES), per image: its matches at IoU 0.5."""
+def image_matches(model: SarYolo, samples, rules=("best",), nms_kinds=("iou",)) -> dict[str, list[ImageMatches]]:
+    """Per decoding (evaluate.variant: a score rule under an NMS kind), per image: its matches at IoU 0.5."""
     per = {}
-    for rule, dets in decode_samples(model, samples, iou=0.5, rules=rules).items():
+    for rule, dets in decode_samples(model, samples, iou=0.5, rules=rules, nms_kinds=nms_kinds).items():
         per[rule] = []
         for boxes, scores, gt in dets:
             ss, tp = match_image(boxes, scores, gt)
@@ -47,7 +49,8 @@ def image_matches(model: SarYolo, samples, rules=("best",)) -> dict[str, list[Im
 
 
 def rule_name(name: str, rule: str, rules) -> str:
-    """A model's row name: its own under one rule; under several, `best` keeps it and the others add `:rule`."""
+    """A model's row name: its own under one decoding; under several, `best` (the runtime's)
+    keeps it and the others add `:decoding` (e.g. `joint:vessel`, `ssdd:best+diou`)."""
     return name if len(rules) == 1 or rule == "best" else f"{name}:{rule}"
 
 
@@ -89,15 +92,17 @@ def _load(path: str) -> SarYolo:
 
 
 def measure(ssdd: str, split: str, specs: dict[str, str], folds: int = 10, fold: int = 0,
-            rules=("best",)) -> dict[str, list[ImageMatches]]:
-    """Per-image matches of each checkpoint under each score rule (rows named by `rule_name`);
-    for `oof`, pooled over folds in one image order."""
-    per: dict[str, list[ImageMatches]] = {rule_name(k, r, rules): [] for k in specs for r in rules}
+            rules=("best",), nms_kinds=("iou",)) -> dict[str, list[ImageMatches]]:
+    """Per-image matches of each checkpoint under each score rule and NMS kind (rows named by
+    `rule_name`); for `oof`, pooled over folds in one image order."""
+    ways = [variant(r, k) for k in nms_kinds for r in rules]
+    per: dict[str, list[ImageMatches]] = {rule_name(k, w, ways): [] for k in specs for w in ways}
     for f in (range(folds) if split == "oof" else [fold]):
         samples = load_ssdd(ssdd, "val" if split == "oof" else split, folds, f)
         for name, path in specs.items():
-            for rule, rows in image_matches(_load(path.replace("{fold}", str(f))), samples, rules).items():
-                per[rule_name(name, rule, rules)] += rows
+            model = _load(path.replace("{fold}", str(f)))
+            for way, rows in image_matches(model, samples, rules, nms_kinds).items():
+                per[rule_name(name, way, ways)] += rows
     return per
 
 
@@ -113,6 +118,9 @@ def main(argv=None):
                     help="how a vessel detection is scored (evaluate.SCORE_RULES): `best`, the runtime's rule "
                          "(default); `vessel`, the vessel kinds' own score, whatever non_vessel scores (a "
                          "diagnosis); `both`: each model twice, the second row named NAME:vessel")
+    ap.add_argument("--nms", choices=[*NMS_KINDS, "both"], default="iou",
+                    help="how overlapping boxes are suppressed (evaluate.NMS_KINDS): `iou`, the runtime's "
+                         "greedy NMS (default); `diou`, DIoU-NMS; `both`: rows NAME (iou) and NAME:best+diou")
     a = ap.parse_args(argv)
     if not 0 <= a.fold < a.folds:
         ap.error(f"--fold must be in 0..{a.folds - 1}")
@@ -133,7 +141,8 @@ def main(argv=None):
         specs[name] = path
     try:
         rules = SCORE_RULES if a.score == "both" else (a.score,)
-        per = measure(a.ssdd, a.split, specs, a.folds, a.fold, rules)
+        nms_kinds = NMS_KINDS if a.nms == "both" else (a.nms,)
+        per = measure(a.ssdd, a.split, specs, a.folds, a.fold, rules, nms_kinds)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"compare: {e}")
     r = bootstrap(per, a.boot)

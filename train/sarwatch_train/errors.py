@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from .data import DEFAULT_SSDD, crowded, load_ssdd
-from .evaluate import SCORE_RULES, box_iou_np, decode_samples, greedy_match
+from .evaluate import NMS_KINDS, SCORE_RULES, box_iou_np, decode_samples, greedy_match, variant
 from .model import load_checkpoint, model_from_checkpoint
 
 SIZE_EDGES = (0, 8, 16, 32, 64)  # px; the last bucket is open
@@ -109,6 +109,7 @@ def main(argv=None):
     ap.add_argument("--folds", type=int, default=10, help="as given to train (default 10)")
     ap.add_argument("--fold", type=int, default=0)
     ap.add_argument("--conf", type=float, default=0.15)
+    ap.add_argument("--nms", choices=NMS_KINDS, default="iou", help="NMS kind (evaluate.NMS_KINDS; default iou, the runtime's)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (1 while a training run holds the cores: two oversubscribe them badly)")
@@ -118,8 +119,9 @@ def main(argv=None):
         model = model_from_checkpoint(load_checkpoint(a.checkpoint), a.checkpoint)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"errors: {e}")
-    dets = decode_samples(model, load_ssdd(a.ssdd, a.split, a.folds, a.fold), iou=0.5, rules=SCORE_RULES)
-    r = tally(dets["best"], a.conf, dets["vessel"])
+    dets = decode_samples(model, load_ssdd(a.ssdd, a.split, a.folds, a.fold), iou=0.5, rules=SCORE_RULES,
+                          nms_kinds=(a.nms,))
+    r = tally(dets[variant("best", a.nms)], a.conf, dets[variant("vessel", a.nms)])
     if a.json:
         print(json.dumps(r))
         return

@@ -91,12 +91,24 @@ def evaluate(dets: list[tuple[np.ndarray, np.ndarray]], gts: list[np.ndarray], c
             "precision": p, "recall": r, "f1": 2 * p * r / max(p + r, 1e-9), "conf": conf}
 
 
-def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float) -> torch.Tensor:
+# How overlapping detections are suppressed (`nms`):
+#  iou   greedy NMS: a box goes when its IoU with a better one exceeds the threshold (the runtime's);
+#  diou  DIoU-NMS (Zheng et al., AAAI 2020): the IoU less the squared distance between the two
+#        centres over the squared diagonal of the box enclosing both, so that ships side by side,
+#        whose boxes overlap but whose centres differ, both survive (train/README.md,
+#        "Distance-aware NMS").
+NMS_KINDS = ("iou", "diou")
+
+
+def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float, kind: str = "iou") -> torch.Tensor:
+    if kind not in NMS_KINDS:
+        raise ValueError(f"nms kind must be one of {NMS_KINDS}, got {kind!r}")
     order = scores.argsort(descending=True)
     keep = []
     boxes = boxes[order]
     suppressed = torch.zeros(len(order), dtype=torch.bool)
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2
     for i in range(len(order)):
         if suppressed[i]:
             continue
@@ -105,6 +117,9 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float) -> torch.Tensor:
         rb = torch.minimum(boxes[i, 2:], boxes[i + 1:, 2:])
         inter = (rb - lt).clamp(0).prod(1)
         ov = inter / (area[i] + area[i + 1:] - inter + 1e-9)
+        if kind == "diou":
+            hull = torch.maximum(boxes[i, 2:], boxes[i + 1:, 2:]) - torch.minimum(boxes[i, :2], boxes[i + 1:, :2])
+            ov = ov - ((centre[i] - centre[i + 1:]) ** 2).sum(1) / ((hull ** 2).sum(1) + 1e-9)
         suppressed[i + 1:] |= ov > iou
     return torch.tensor(keep, dtype=torch.long)
 
@@ -119,9 +134,9 @@ SCORE_RULES = ("best", "vessel")
 
 
 def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_classes=(0, 1),
-                max_det: int = 300, score: str = "best"):
+                max_det: int = 300, score: str = "best", nms_kind: str = "iou"):
     """y: [4+nc, N] export-layout output of one image -> (boxes xyxy, scores) of vessel detections,
-    scored by `score` (SCORE_RULES)."""
+    scored by `score` (SCORE_RULES), suppressed by `nms_kind` (NMS_KINDS)."""
     if score not in SCORE_RULES:
         raise ValueError(f"score must be one of {SCORE_RULES}, got {score!r}")
     box, cls = y[:4].T, y[4:].T
@@ -139,27 +154,34 @@ def postprocess(y: torch.Tensor, conf: float = 0.001, iou: float = 0.6, vessel_c
         top = best.topk(3000).indices
         xyxy, best, label = xyxy[top], best[top], label[top]
     offset = label[:, None].float() * 10000.0
-    k = nms(xyxy + offset, best, iou)[:max_det]
+    k = nms(xyxy + offset, best, iou, nms_kind)[:max_det]
     return xyxy[k].numpy(), best[k].numpy()
 
 
+def variant(score: str, nms_kind: str) -> str:
+    """The name of one decoding: the score rule, with `+KIND` when the NMS is not the runtime's."""
+    return score if nms_kind == "iou" else f"{score}+{nms_kind}"
+
+
 @torch.no_grad()
-def decode_samples(model, samples, iou: float = 0.6, rules=("best",)) -> dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
-    """Per score rule, per sample: (boxes xyxy, scores) of the vessel detections down to conf
-    0.001, and the labelled vessel boxes (non_vessel labels dropped); one forward pass per image
-    for all the rules. The image is padded to a multiple of 32, as in validation; the model is
-    left in eval mode with its training head."""
+def decode_samples(model, samples, iou: float = 0.6, rules=("best",),
+                   nms_kinds=("iou",)) -> dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per decoding (a score rule under an NMS kind, named by `variant`), per sample: (boxes
+    xyxy, scores) of the vessel detections down to conf 0.001, and the labelled vessel boxes
+    (non_vessel labels dropped); one forward pass per image for all of them. The image is padded
+    to a multiple of 32, as in validation; the model is left in eval mode with its training head."""
     model.eval()
     model.detect.export = True
     device = next(model.parameters()).device
-    out: dict[str, list] = {r: [] for r in rules}
+    ways = [(r, k) for k in nms_kinds for r in rules]
+    out: dict[str, list] = {variant(r, k): [] for r, k in ways}
     try:
         for s in samples:
             x = torch.from_numpy(pad_to_stride(s.image)).permute(2, 0, 1)[None].float() / 255.0
             y = model(x.to(device))[0].cpu()
             ships = s.boxes[s.boxes[:, 0] != 2, 1:]
-            for r in rules:
-                out[r].append((*postprocess(y, iou=iou, score=r), ships))
+            for r, k in ways:
+                out[variant(r, k)].append((*postprocess(y, iou=iou, score=r, nms_kind=k), ships))
     finally:
         model.detect.export = False
     return out

@@ -10,7 +10,7 @@ import torch
 from sarwatch_train.compare import bootstrap, measure
 from sarwatch_train.model import ModelConfig, SarYolo
 from tests.test_data import make_tiny_ssdd
-from sarwatch_train.evaluate import evaluate, nms, postprocess
+from sarwatch_train.evaluate import evaluate, nms, postprocess, variant
 
 
 def _b(*rows):
@@ -64,6 +64,18 @@ class DecodeTest(unittest.TestCase):
         keep = nms(boxes, torch.tensor([0.5, 0.9, 0.7]), 0.5)
         self.assertEqual(keep.tolist(), [1, 2])
 
+    def test_diou_nms_keeps_side_by_side_boxes_and_still_removes_duplicates(self):
+        # Two 10 x 40 hulls half a beam apart: IoU 200/600 = 1/3, centres 5 px apart, enclosing
+        # box 15 x 40, so DIoU = 1/3 - 25/1825 = 0.320. At threshold 0.33 greedy NMS removes the
+        # second hull and DIoU-NMS keeps it; a duplicate of the first (IoU 0.88, nearly the same
+        # centre) goes under both.
+        boxes = torch.tensor([[0, 0, 10, 40], [5, 0, 15, 40], [0.5, 0.5, 10.5, 40.5]])
+        scores = torch.tensor([0.9, 0.8, 0.7])
+        self.assertEqual(nms(boxes, scores, 0.33).tolist(), [0])
+        self.assertEqual(nms(boxes, scores, 0.33, "diou").tolist(), [0, 1])
+        with self.assertRaisesRegex(ValueError, "nms kind"):
+            nms(boxes, scores, 0.5, "soft")
+
     # Export layout [4 + nc, N]: xywh, then vessel, fishing, non_vessel scores. Anchors 0 and 1
     # overlap (a vessel and a fishing box); anchor 2 is called non_vessel but scores 0.6 as a
     # vessel; anchor 3 is only a non_vessel.
@@ -91,6 +103,12 @@ class DecodeTest(unittest.TestCase):
         self.assertEqual(sorted(round(s, 2) for s in vessel.tolist()), [0.6, 0.9])
         with self.assertRaisesRegex(ValueError, "score must be one of"):
             postprocess(self.Y, score="any")
+
+    def test_postprocess_under_diou_still_merges_one_hull(self):
+        # Anchors 0 and 1 are one hull (centres half a pixel apart): DIoU-NMS removes the weaker.
+        _, vessel = postprocess(self.Y, conf=0.1, iou=0.5, score="vessel", nms_kind="diou")
+        self.assertEqual(sorted(round(s, 2) for s in vessel.tolist()), [0.6, 0.9])
+        self.assertEqual([variant("best", "iou"), variant("vessel", "diou")], ["best", "vessel+diou"])
 
 
 class BootstrapTest(unittest.TestCase):
@@ -129,6 +147,10 @@ class BootstrapTest(unittest.TestCase):
             both = measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3, rules=("best", "vessel"))
             self.assertEqual(sorted(both), ["m", "m:vessel"])  # one forward pass, two rows
             self.assertEqual([r[2] for r in both["m:vessel"]], [r[2] for r in per["m"]])
+            nms_both = measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3,
+                               nms_kinds=("iou", "diou"))
+            self.assertEqual(sorted(nms_both), ["m", "m:best+diou"])
+            self.assertEqual([r[2] for r in nms_both["m:best+diou"]], [r[2] for r in per["m"]])
             os.remove(os.path.join(root, "m-2.pt"))
             with self.assertRaises(FileNotFoundError):  # fold 2 needs its own checkpoint
                 measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
