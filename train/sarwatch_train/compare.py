@@ -40,18 +40,18 @@ ImageMatches = tuple[np.ndarray, np.ndarray, int]
 def image_matches(model: SarYolo, samples, rules=("best",), nms_kinds=("iou",)) -> dict[str, list[ImageMatches]]:
     """Per decoding (evaluate.variant: a score rule under an NMS kind), per image: its matches at IoU 0.5."""
     per = {}
-    for rule, dets in decode_samples(model, samples, iou=0.5, rules=rules, nms_kinds=nms_kinds).items():
-        per[rule] = []
+    for way, dets in decode_samples(model, samples, iou=0.5, rules=rules, nms_kinds=nms_kinds).items():
+        per[way] = []
         for boxes, scores, gt in dets:
             ss, tp = match_image(boxes, scores, gt)
-            per[rule].append((ss, tp[:, 0], len(gt)))
+            per[way].append((ss, tp[:, 0], len(gt)))
     return per
 
 
-def rule_name(name: str, rule: str, rules) -> str:
-    """A model's row name: its own under one decoding; under several, `best` (the runtime's)
-    keeps it and the others add `:decoding` (e.g. `joint:vessel`, `ssdd:best+diou`)."""
-    return name if len(rules) == 1 or rule == "best" else f"{name}:{rule}"
+def rule_name(name: str, way: str, ways) -> str:
+    """A model's row name: its own under one decoding (evaluate.variant); under several, `best`
+    (the runtime's) keeps it and the others add `:way` (e.g. `joint:vessel`, `ssdd:best+diou`)."""
+    return name if len(ways) == 1 or way == "best" else f"{name}:{way}"
 
 
 def ap50(rows: list[ImageMatches], idx) -> float:
@@ -96,7 +96,7 @@ def measure(ssdd: str, split: str, specs: dict[str, str], folds: int = 10, fold:
     """Per-image matches of each checkpoint under each score rule and NMS kind (rows named by
     `rule_name`); for `oof`, pooled over folds in one image order."""
     ways = [variant(r, k) for k in nms_kinds for r in rules]
-    per: dict[str, list[ImageMatches]] = {rule_name(k, w, ways): [] for k in specs for w in ways}
+    per: dict[str, list[ImageMatches]] = {rule_name(name, w, ways): [] for name in specs for w in ways}
     for f in (range(folds) if split == "oof" else [fold]):
         samples = load_ssdd(ssdd, "val" if split == "oof" else split, folds, f)
         for name, path in specs.items():
