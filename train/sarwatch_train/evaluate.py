@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from .data import pad_to_stride
+from .loss import centre_penalty
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
 
@@ -108,7 +109,6 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float, kind: str = "iou"
     boxes = boxes[order]
     suppressed = torch.zeros(len(order), dtype=torch.bool)
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    centre = (boxes[:, :2] + boxes[:, 2:]) / 2
     for i in range(len(order)):
         if suppressed[i]:
             continue
@@ -118,8 +118,7 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float, kind: str = "iou"
         inter = (rb - lt).clamp(0).prod(1)
         ov = inter / (area[i] + area[i + 1:] - inter + 1e-9)
         if kind == "diou":
-            hull = torch.maximum(boxes[i, 2:], boxes[i + 1:, 2:]) - torch.minimum(boxes[i, :2], boxes[i + 1:, :2])
-            ov = ov - ((centre[i] - centre[i + 1:]) ** 2).sum(1) / ((hull ** 2).sum(1) + 1e-9)
+            ov = ov - centre_penalty(boxes[i].chunk(4, -1), boxes[i + 1:].chunk(4, -1)).squeeze(-1)
         suppressed[i + 1:] |= ov > iou
     return torch.tensor(keep, dtype=torch.long)
 

@@ -24,10 +24,25 @@ def intersection(box1, box2):
            (b1_y2.minimum(b2_y2) - b1_y1.maximum(b2_y1)).clamp(0)
 
 
+def centre_penalty(b1, b2, eps: float = 1e-7):
+    """Squared distance between the centres of two sets of boxes over the squared diagonal of the
+    box enclosing both (DIoU's term; Zheng et al., AAAI 2020), broadcast, the last dimension kept
+    (1). b1, b2: their (x1, y1, x2, y2) as `box.chunk(4, -1)` gives them, so that `bbox_iou`
+    passes the pieces it already has (its gradients stay those of one chunk per box). CIoU in the
+    box loss and DIoU-NMS in the evaluator both subtract it from the IoU."""
+    (b1_x1, b1_y1, b1_x2, b1_y2), (b2_x1, b2_y1, b2_x2, b2_y2) = b1, b2
+    cw = b1_x2.maximum(b2_x2) - b1_x1.minimum(b2_x1)
+    ch = b1_y2.maximum(b2_y2) - b1_y1.minimum(b2_y1)
+    c2 = cw.pow(2) + ch.pow(2) + eps
+    rho2 = ((b2_x1 + b2_x2 - b1_x1 - b1_x2).pow(2) + (b2_y1 + b2_y2 - b1_y1 - b1_y2).pow(2)) / 4
+    return rho2 / c2
+
+
 def bbox_iou(box1, box2, ciou: bool = False, eps: float = 1e-7):
     """IoU (or Complete-IoU) of xyxy boxes, broadcast over leading dimensions."""
-    b1_x1, b1_y1, b1_x2, b1_y2 = box1.chunk(4, -1)
-    b2_x1, b2_y1, b2_x2, b2_y2 = box2.chunk(4, -1)
+    b1, b2 = box1.chunk(4, -1), box2.chunk(4, -1)
+    b1_x1, b1_y1, b1_x2, b1_y2 = b1
+    b2_x1, b2_y1, b2_x2, b2_y2 = b2
     w1, h1 = b1_x2 - b1_x1, (b1_y2 - b1_y1).clamp(eps)
     w2, h2 = b2_x2 - b2_x1, (b2_y2 - b2_y1).clamp(eps)
     inter = intersection(box1, box2)
@@ -35,14 +50,10 @@ def bbox_iou(box1, box2, ciou: bool = False, eps: float = 1e-7):
     iou = inter / union
     if not ciou:
         return iou
-    cw = b1_x2.maximum(b2_x2) - b1_x1.minimum(b2_x1)
-    ch = b1_y2.maximum(b2_y2) - b1_y1.minimum(b2_y1)
-    c2 = cw.pow(2) + ch.pow(2) + eps
-    rho2 = ((b2_x1 + b2_x2 - b1_x1 - b1_x2).pow(2) + (b2_y1 + b2_y2 - b1_y1 - b1_y2).pow(2)) / 4
     v = (4 / math.pi ** 2) * (torch.atan(w2 / h2) - torch.atan(w1 / h1)).pow(2)
     with torch.no_grad():
         alpha = v / (v - iou + (1 + eps))
-    return iou - (rho2 / c2 + v * alpha)
+    return iou - (centre_penalty(b1, b2, eps) + v * alpha)
 
 
 class TaskAlignedAssigner(nn.Module):
