@@ -30,6 +30,15 @@ k=$1 out=$(realpath -m "$2")
 shift 2
 cd "$(dirname "$0")"
 py=${PYTHON:-/usr/bin/python3}
+# record_once FILE CMD...: CMD's output, shown and kept in FILE, written whole (via FILE.part) or not
+# at all, and not measured again once FILE is there.
+record_once() {
+  local file=$1
+  shift
+  [ -s "$file" ] && return 0
+  "$@" | tee "$file.part"
+  mv "$file.part" "$file"
+}
 specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")
 record=compare-val.txt
 if [ "$*" = ssdd ]; then
@@ -50,14 +59,7 @@ for ((i = 0; i < k; i++)); do
   # Each fold's own figures as soon as it is done (a record, not a decision: the rules pool
   # all folds), so that a tree lost before the end still leaves the folds finished in the log.
   mkdir -p "$out/fold-$i"
-  if [ ! -s "$out/fold-$i/$record" ]; then
-    "$py" -m sarwatch_train.compare val --score both --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}" | tee "$out/fold-$i/$record.part"
-    mv "$out/fold-$i/$record.part" "$out/fold-$i/$record"
-  fi
+  record_once "$out/fold-$i/$record" \
+    "$py" -m sarwatch_train.compare val --score both --folds "$k" --fold "$i" "${specs[@]//\{fold\}/$i}"
 done
-# The pooled record likewise: written whole or not at all, and not measured again once there.
-pooled=$out/${record/val/oof}
-if [ ! -s "$pooled" ]; then
-  "$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}" | tee "$pooled.part"
-  mv "$pooled.part" "$pooled"
-fi
+record_once "$out/${record/val/oof}" "$py" -m sarwatch_train.compare oof --score both --folds "$k" "${specs[@]}"
