@@ -1,6 +1,6 @@
 """Where a training step's time goes: the recipe's stage-1 step (or a `qat` stage's), part by part.
 
-    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25] [--stage qat|qat-full]
+    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25] [--batch 16] [--imgsz 384] [--stage qat|qat-full]
 
 Builds stage 1's batches (SSDD train minus the validation tenth, mosaic on) and runs the
 recipe's step on them, timing each part with a wall clock: the augmentation that makes the
@@ -75,17 +75,19 @@ def main(argv=None):
     ap.add_argument("--batches", type=int, default=25)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--imgsz", type=int, default=384, help="training crop size (default 384, the recipe's)")
+    ap.add_argument("--batch", type=int, default=16, help="pictures per batch (default 16, the recipe's)")
     ap.add_argument("--crop-first", action=argparse.BooleanOptionalAction, default=True,
                     help="time the recipe's --crop-first augmentation (default; --no-crop-first: the previous one)")
     ap.add_argument("--stage", choices=sorted(STAGES), default="ssdd",
                     help="whose step (default ssdd; qat, qat-full: through their roundings)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    t = step_times(args.ssdd, args.batches, args.imgsz, crop_first=args.crop_first, stage=args.stage)
+    t = step_times(args.ssdd, args.batches, args.imgsz, args.batch, crop_first=args.crop_first, stage=args.stage)
     total = sum(t.values())
     for k, v in t.items():
         print(f"{k:10s} {v * 1000:7.0f} ms  {100 * v / total:5.1f} %")
-    print(f"{'step':10s} {total * 1000:7.0f} ms per batch of 16 at {args.imgsz} px ({args.threads} threads, stage {args.stage})")
+    print(f"{'step':10s} {total * 1000:7.0f} ms per batch of {args.batch} at {args.imgsz} px, "
+          f"{total * 1000 / args.batch:.1f} ms per picture ({args.threads} threads, stage {args.stage})")
 
 
 if __name__ == "__main__":
