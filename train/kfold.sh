@@ -30,15 +30,7 @@ k=$1 out=$(realpath -m "$2")
 shift 2
 cd "$(dirname "$0")"
 py=${PYTHON:-/usr/bin/python3}
-# record_once FILE CMD...: CMD's output, shown and kept in FILE, written whole (via FILE.part) or not
-# at all, and not measured again once FILE is there.
-record_once() {
-  local file=$1
-  shift
-  [ -s "$file" ] && return 0
-  "$@" | tee "$file.part"
-  mv "$file.part" "$file"
-}
+. ./record-once.sh
 specs=("ssdd=$out/fold-{fold}/ssdd/best.pt")
 record=compare-val.txt
 if [ "$*" = ssdd ]; then
