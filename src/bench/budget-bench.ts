@@ -66,6 +66,9 @@ export interface BudgetOptions {
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+// Seconds keep milliseconds: a small scene runs in a fraction of a second, and
+// two decimals would make the reported time disagree with the rate derived from it.
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function derive(mp: number, seconds: number, avg: number | null, energy: number | null): Pick<BudgetRow, 'mp_per_s' | 'mp_per_j' | 'within_budget' | 'scene_717mp_s' | 'within_60s'> {
   const mps = mp / seconds;
@@ -112,7 +115,7 @@ export async function benchBudget(o: BudgetOptions): Promise<BudgetReport> {
           kind: 'measured',
           available: true,
           description: resolved.backend.description,
-          seconds: r2(s.seconds),
+          seconds: r3(s.seconds),
           avg_w: s.avg_w === null ? null : r2(s.avg_w),
           peak_w: s.peak_w === null ? null : r2(s.peak_w),
           energy_j: s.energy_j === null ? null : r2(s.energy_j),
