@@ -65,6 +65,23 @@ def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(np.repeat(np.arange(len(repeats)), repeats))[:len(repeats)]
 
 
+def chips_per_epoch(n_ssdd: int, share: float) -> int:
+    """How many synthetic chips join the n_ssdd SSDD samples of an epoch so that they are `share`
+    of it (a stage with `chip_share`)."""
+    return round(n_ssdd * share / (1 - share))
+
+
+def mixed_epoch_order(n_ssdd: int, n_chips: int, per_epoch: int, epoch: int, seed: int) -> np.ndarray:
+    """The ids of one epoch of a stage that mixes synthetic chips into SSDD from the start
+    (`chip_share`): every SSDD sample (ids 0..n_ssdd-1) once, plus `per_epoch` chips (ids n_ssdd..),
+    shuffled together by the epoch's generator, as `epoch_order` does. The chips are taken in turn
+    from one shuffle fixed for the stage, so that over the stage each is seen equally often
+    (to within one), and a resumed stage draws the same ones."""
+    turn = np.random.default_rng((seed, 20_000)).permutation(n_chips)
+    chips = n_ssdd + turn[(epoch * per_epoch + np.arange(per_epoch)) % n_chips]
+    return np.random.default_rng(seed + epoch).permutation(np.concatenate([np.arange(n_ssdd), chips]))
+
+
 def batch_seed(seed: int, epoch: int, batch: int) -> int:
     return int(np.random.SeedSequence([seed, epoch, batch]).generate_state(1)[0])
 
@@ -72,9 +89,9 @@ def batch_seed(seed: int, epoch: int, batch: int) -> int:
 def _augment(job):
     """One batch in a worker: its ids, its generator's seed, and the augmenter's settings.
     Returns numpy samples (collated in the parent, so no tensor crosses a pipe)."""
-    ids, seed, size, mosaic, source_kind, crop_first, copy_paste, rows = job
+    ids, seed, size, mosaic, source_kind, crop_first, copy_paste, rows, partners = job
     aug = Augmenter(_SAMPLES, size, seed=seed, mosaic=mosaic, source_kind=source_kind, crop_first=crop_first,
-                    copy_paste=copy_paste, bank=_BANK, copy_paste_rows=rows)
+                    copy_paste=copy_paste, bank=_BANK, copy_paste_rows=rows, partners=partners)
     return [aug(int(j)) for j in ids]
 
 
@@ -98,16 +115,19 @@ class BatchSource:
             # fork: the workers inherit the decoded samples (and the bank) instead of unpickling them.
             self.pool = mp.get_context("fork").Pool(workers, initializer=_keep_samples, initargs=(samples, self.bank))
 
-    def epoch(self, epoch: int, perm: np.ndarray, n: int, mosaic: float, source_kind: str | None) -> Iterator:
+    def epoch(self, epoch: int, perm: np.ndarray, n: int, mosaic: float, source_kind: str | None,
+              partners: np.ndarray | None = None) -> Iterator:
+        """The first n batches of `perm`. Mosaic partners are drawn from `partners` (data.Augmenter;
+        None: from all samples)."""
         bs = self.batch
         if self.pool is None:
             aug = Augmenter(self.samples, self.size, seed=self.seed * 1000 + epoch, mosaic=mosaic,
                             source_kind=source_kind, crop_first=self.crop_first, copy_paste=self.copy_paste,
-                            bank=self.bank, copy_paste_rows=self.copy_paste_rows)
+                            bank=self.bank, copy_paste_rows=self.copy_paste_rows, partners=partners)
             yield from augment_batches(aug, perm, n, bs)
             return
         jobs = [(perm[i * bs:(i + 1) * bs], batch_seed(self.seed, epoch, i), self.size, mosaic, source_kind,
-                 self.crop_first, self.copy_paste, self.copy_paste_rows)
+                 self.crop_first, self.copy_paste, self.copy_paste_rows, partners)
                 for i in range(n)]
         for samples in self.pool.imap(_augment, jobs):
             yield collate(samples)

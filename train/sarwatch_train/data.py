@@ -264,8 +264,12 @@ class Augmenter:
     def __init__(self, samples: list[Sample], size: int, seed: int, mosaic: float = 1.0,
                  scale: tuple[float, float] = (0.6, 1.5), source_kind: str | None = None,
                  crop_first: bool = False, copy_paste: float = 0.0, bank: ShipBank | None = None,
-                 copy_paste_rows: float = 0.0):
+                 copy_paste_rows: float = 0.0, partners: np.ndarray | None = None):
         self.samples = samples
+        # The ids a mosaic's three partners are drawn from: all samples (None), or an epoch's own
+        # ids, so that a stage mixing chips into SSDD keeps its share of chips in the mosaics too.
+        # Either way the draw takes the same numbers from the generator.
+        self.partners = partners
         self.copy_paste, self.copy_paste_rows = copy_paste, copy_paste_rows
         if copy_paste > 0:
             self.bank = bank if bank is not None else ShipBank(samples)
@@ -292,7 +296,9 @@ class Augmenter:
             source = np.zeros((2 * S, 2 * S), np.uint8)
             yc, xc = (int(self.rng.uniform(S * 0.5, S * 1.5)) for _ in range(2))
             ox, oy = xc - S // 2, yc - S // 2  # the output: canvas[oy:oy + S, ox:ox + S]
-            idxs = [idx] + list(self.rng.integers(0, len(self.samples), 3))
+            pool = self.partners
+            drawn = self.rng.integers(0, len(self.samples) if pool is None else len(pool), 3)
+            idxs = [idx] + list(drawn if pool is None else pool[drawn])
             all_b = []
             kinds = []
             for k, i in enumerate(idxs):

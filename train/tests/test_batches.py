@@ -5,7 +5,8 @@ import unittest
 import numpy as np
 import torch
 
-from sarwatch_train.batches import BatchSource, batch_seed, collate, crowded_repeats, epoch_order
+from sarwatch_train.batches import (BatchSource, batch_seed, chips_per_epoch, collate, crowded_repeats, epoch_order,
+                                    mixed_epoch_order)
 from sarwatch_train.data import Augmenter, Sample
 from tests.test_stage import _samples
 
@@ -116,6 +117,32 @@ class CrowdedRepeatTest(unittest.TestCase):
         share = counts[:10].sum() / counts.sum()
         self.assertAlmostEqual(share, 40 / 130, delta=0.02)
         self.assertTrue((counts[10:] > 0).all())
+
+
+class MixedEpochTest(unittest.TestCase):
+    def test_the_share_of_chips(self):
+        self.assertEqual(chips_per_epoch(618, 0.3), 265)
+        self.assertEqual(chips_per_epoch(835, 0.3), 358)
+        self.assertEqual(chips_per_epoch(70, 0.5), 70)
+
+    def test_every_ssdd_sample_each_epoch_and_the_chips_in_turn(self):
+        n_ssdd, n_chips, per = 40, 30, 17
+        seen = np.zeros(n_chips, int)
+        for epoch in range(9):
+            order = mixed_epoch_order(n_ssdd, n_chips, per, epoch, seed=5)
+            self.assertEqual(len(order), n_ssdd + per)
+            self.assertEqual(sorted(order[order < n_ssdd].tolist()), list(range(n_ssdd)))
+            chips = order[order >= n_ssdd] - n_ssdd
+            self.assertEqual(len(chips), per)
+            self.assertTrue((chips < n_chips).all())
+            np.add.at(seen, chips, 1)
+            # A resumed stage draws the same epoch.
+            self.assertTrue(np.array_equal(order, mixed_epoch_order(n_ssdd, n_chips, per, epoch, seed=5)))
+        # 9 x 17 = 153 chip draws over 30 chips: each seen 5 or 6 times.
+        self.assertEqual(seen.sum(), 153)
+        self.assertLessEqual(seen.max() - seen.min(), 1)
+        self.assertFalse(np.array_equal(mixed_epoch_order(n_ssdd, n_chips, per, 0, seed=5),
+                                        mixed_epoch_order(n_ssdd, n_chips, per, 1, seed=5)))
 
 
 if __name__ == "__main__":

@@ -218,6 +218,25 @@ class AugmenterTest(unittest.TestCase):
                     self.assertLess(differ / (24 * 64 * 64 * 2), 0.02, f"mosaic {mosaic}")
                 self.assertEqual(recipe.rng.random(), first.rng.random())  # the same draws
 
+    def test_mosaic_partners_come_from_the_given_ids(self):
+        samples = [Sample(np.full((64, 64, 2), 10 * (i + 1), np.uint8), np.zeros((0, 5), np.float32),
+                          kind="image", name=f"g{i}") for i in range(6)]
+        for seed in range(8):
+            # All ids as partners is the default stream, pixel for pixel.
+            a = Augmenter(samples, 64, seed=seed, mosaic=1.0)
+            b = Augmenter(samples, 64, seed=seed, mosaic=1.0, partners=np.arange(6))
+            np.testing.assert_array_equal(a(seed % 6)[0], b(seed % 6)[0])
+        # Only ids 4 and 5 as partners: every mosaic's three partners are among them.
+        drawn = []
+        aug = Augmenter(samples, 64, seed=3, mosaic=1.0, partners=np.array([4, 5]))
+        real = aug._one
+        aug._one = lambda i: drawn.append(i) or real(i)
+        for i in range(20):
+            aug(i % 4)
+        leads, partners = drawn[0::4], [d for k, d in enumerate(drawn) if k % 4]
+        self.assertEqual(leads, [i % 4 for i in range(20)])
+        self.assertEqual(set(partners), {4, 5})
+
     def test_output_crops_keep_their_targets(self):
         rng = np.random.default_rng(3)
         samples = [Sample(*_scene(rng), kind="image", name=f"s{i}") for i in range(6)]

@@ -24,6 +24,8 @@ def _samples(n: int, seed: int) -> list[Sample]:
 TINY = {
     "tiny": dict(epochs=2, lr0=0.001, warmup=1, close_mosaic=1, chips=0),
     "tinyqat": dict(epochs=1, lr0=0.0002, warmup=1, close_mosaic=1, chips=0, qat=True),
+    # Chips a third of each epoch from the start (as `mix`): 16 SSDD samples and 8 of the 27 training chips.
+    "tinymix": dict(epochs=2, lr0=0.001, warmup=1, close_mosaic=1, chips=30, chip_share=1 / 3),
 }
 
 
@@ -85,6 +87,28 @@ class StageTest(unittest.TestCase):
         self.assertTrue(all(rep.tolist() == [3] + [1] * 15 for rep in drawn))
         with self.assertRaises(SystemExit):
             train.main(["--out", d, "--crowded-repeat", "0"])
+
+    def test_a_mixed_stage_draws_ssdd_once_and_chips_in_turn(self):
+        d = self.tiny_run()
+        chips = [Sample(*_scene(np.random.default_rng(i), size=64, n=1), "db", f"c{i}") for i in range(30)]
+        orders, partners = [], []
+        real_epoch = train.BatchSource.epoch
+        def epoch(source, e, perm, n, mosaic, kind, pool=None):
+            orders.append(perm[:n * source.batch].copy())
+            partners.append(pool)
+            return real_epoch(source, e, perm, n, mosaic, kind, pool)
+        with mock.patch.object(train, "ensure_chips", lambda *a: None), \
+                mock.patch.object(train, "load_chips", lambda root: chips), \
+                mock.patch.object(train.BatchSource, "epoch", epoch):
+            train.main(["--out", d, "--ssdd", d, "--stages", "tinymix", "--imgsz", "64", "--batch", "2", "--threads", "1"])
+        self.assertEqual(len(orders), 2)
+        for order, pool in zip(orders, partners):
+            self.assertEqual(len(order), 24)  # 12 batches of 2: the 16 SSDD samples and 8 chips
+            self.assertEqual(sorted(order[order < 16].tolist()), list(range(16)))
+            self.assertTrue(((order >= 16) & (order < 16 + 27)).sum() == 8)  # the 3 validation chips never train
+            self.assertTrue(np.array_equal(pool, order))  # mosaic partners from the epoch's own ids
+        self.assertEqual(len(set(np.concatenate(orders)[np.concatenate(orders) >= 16].tolist())), 16)  # in turn
+        self.assertTrue(all(np.isfinite(l["box"]) for l in self.epochs_logged(d, "tinymix")))
 
     def test_repulsion_reaches_the_loss_and_the_log(self):
         d = self.tiny_run()
