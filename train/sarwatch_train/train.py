@@ -291,14 +291,14 @@ def run_stage(name: str, args, init_weights: str | None):
         distil_fn = DistillationLoss(model, gain=cfg["distil"])
         print(f"[{name}] distilling from {init_weights} on SSDD pixels (gain {cfg['distil']})", flush=True)
     bs, epochs = args.batch, cfg["epochs"]
-    share = cfg.get("chip_share")
+    # A mixed stage's epoch: its SSDD samples and `per_epoch` of its `n_chips` chips; otherwise every sample.
+    share, n_chips = cfg.get("chip_share"), len(samples) - n_ssdd
+    per_epoch = chips_per_epoch(n_ssdd, share) if share else n_chips
     if share:
         if args.crowded_repeat > 1:
             sys.exit(f"stage {name} draws its own mix of chips and SSDD: run it without --crowded-repeat")
-        per_epoch = chips_per_epoch(n_ssdd, share)
-        print(f"[{name}] each epoch: the {n_ssdd} SSDD samples and {per_epoch} of the "
-              f"{len(samples) - n_ssdd} chips in turn", flush=True)
-    nb = (n_ssdd + per_epoch if share else len(samples)) // bs
+        print(f"[{name}] each epoch: the {n_ssdd} SSDD samples and {per_epoch} of the {n_chips} chips in turn", flush=True)
+    nb = (n_ssdd + per_epoch) // bs
     warm_iters = max(cfg["warmup"] * nb, 50)
     lrf = 0.01
     weights = (lambda m: qat.clean_state(m.state_dict())) if cfg.get("qat") else (lambda m: m.state_dict())
@@ -313,7 +313,7 @@ def run_stage(name: str, args, init_weights: str | None):
             qat.freeze_batchnorm(model)
         mosaic = mosaic_share(epoch, epochs, cfg["close_mosaic"])
         if share:
-            perm = mixed_epoch_order(n_ssdd, len(samples) - n_ssdd, per_epoch, epoch, args.seed)
+            perm = mixed_epoch_order(n_ssdd, n_chips, per_epoch, epoch, args.seed)
         else:
             perm = epoch_order(repeats, np.random.default_rng(args.seed + epoch))
         t0, tot, tot_distil = time.time(), torch.zeros(len(loss_fn.gains), device=device), 0.0
