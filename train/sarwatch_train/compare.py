@@ -7,7 +7,8 @@ intervals, and a paired interval for each difference between two of them.
 SPLIT is `val` (the validation hold-out of train.txt, fold `--fold` of `--folds`: the
 only data a choice may use), `oof` (out of fold: every checkpoint path holds `{fold}`,
 each fold's checkpoint is scored on the images its own run held out, and the folds are
-pooled, so all of train.txt validates; `train/kfold.sh` trains them), `test`,
+pooled, so all of train.txt validates; `train/kfold.sh` trains them; `--pool 1,2` pools
+only those folds, to replicate on folds that took no part in a decision), `test`,
 `test_inshore` or `test_offshore` (for reporting). Whole images are resampled with
 replacement, the same resamples for every checkpoint, so a difference's interval
 accounts for the two being measured on the same pictures (paired bootstrap; Efron &
@@ -92,18 +93,29 @@ def _load(path: str) -> SarYolo:
 
 
 def measure(ssdd: str, split: str, specs: dict[str, str], folds: int = 10, fold: int = 0,
-            rules=("best",), nms_kinds=("iou",)) -> dict[str, list[ImageMatches]]:
+            rules=("best",), nms_kinds=("iou",), pool=None) -> dict[str, list[ImageMatches]]:
     """Per-image matches of each checkpoint under each score rule and NMS kind (rows named by
-    `rule_name`); for `oof`, pooled over folds in one image order."""
+    `rule_name`); for `oof`, pooled over folds in one image order: every fold, or the folds in
+    `pool` (a replication on folds that took no part in an earlier decision)."""
     ways = [variant(r, k) for k in nms_kinds for r in rules]
     per: dict[str, list[ImageMatches]] = {rule_name(name, w, ways): [] for name in specs for w in ways}
-    for f in (range(folds) if split == "oof" else [fold]):
+    for f in (_pooled(folds, pool) if split == "oof" else [fold]):
         samples = load_ssdd(ssdd, "val" if split == "oof" else split, folds, f)
         for name, path in specs.items():
             model = _load(path.replace("{fold}", str(f)))
             for way, rows in image_matches(model, samples, rules, nms_kinds).items():
                 per[rule_name(name, way, ways)] += rows
     return per
+
+
+def _pooled(folds: int, pool=None) -> list[int]:
+    """The folds an out-of-fold compare pools: all of them, or `pool`, each in 0..folds-1."""
+    if pool is None:
+        return list(range(folds))
+    bad = [f for f in pool if not 0 <= f < folds]
+    if bad or not pool or len(set(pool)) != len(pool):
+        raise ValueError(f"folds to pool must be distinct, in 0..{folds - 1}: got {list(pool)}")
+    return sorted(pool)
 
 
 def main(argv=None):
@@ -113,6 +125,9 @@ def main(argv=None):
     ap.add_argument("--ssdd", default=DEFAULT_SSDD)
     ap.add_argument("--folds", type=int, default=10, help="as given to train (default 10)")
     ap.add_argument("--fold", type=int, default=0, help="for `val`: which hold-out (default 0)")
+    ap.add_argument("--pool", type=lambda v: [int(x) for x in v.split(",")], metavar="I,J",
+                    help="for `oof`: pool only these folds (default all), e.g. 1,2 to replicate on folds "
+                         "that took no part in a decision made on fold 0")
     ap.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     ap.add_argument("--score", choices=[*SCORE_RULES, "both"], default="best",
                     help="how a vessel detection is scored (evaluate.SCORE_RULES): `best`, the runtime's rule "
@@ -127,6 +142,12 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if not 0 <= a.fold < a.folds:
         ap.error(f"--fold must be in 0..{a.folds - 1}")
+    if a.pool is not None and a.split != "oof":
+        ap.error("--pool is for `oof` only")
+    try:
+        folds = _pooled(a.folds, a.pool) if a.split == "oof" else [0]
+    except ValueError as e:
+        ap.error(str(e))
     if not os.path.isfile(os.path.join(a.ssdd, "ImageSets", "Main", "train.txt")):
         ap.error(f"{a.ssdd}: not an SSDD folder (no ImageSets/Main/train.txt); pass --ssdd")
     torch.set_num_threads(a.threads)
@@ -137,7 +158,7 @@ def main(argv=None):
             ap.error(f"expected NAME=CHECKPOINT, got {spec!r}")
         if a.split == "oof" and "{fold}" not in path:
             ap.error(f"{spec!r}: for `oof` the checkpoint path must hold {{fold}}")
-        for f in (range(a.folds) if a.split == "oof" else [0]):
+        for f in folds:
             p = path.replace("{fold}", str(f))
             if not os.path.exists(p):
                 ap.error(f"{p}: no such checkpoint")
@@ -145,11 +166,13 @@ def main(argv=None):
     try:
         rules = SCORE_RULES if a.score == "both" else (a.score,)
         nms_kinds = NMS_KINDS if a.nms == "both" else (a.nms,)
-        per = measure(a.ssdd, a.split, specs, a.folds, a.fold, rules, nms_kinds)
+        per = measure(a.ssdd, a.split, specs, a.folds, a.fold, rules, nms_kinds, a.pool)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"compare: {e}")
     r = bootstrap(per, a.boot)
-    where = f"out of {a.folds} folds" if a.split == "oof" else a.split
+    where = a.split
+    if a.split == "oof":
+        where = f"out of {a.folds} folds" + (f", pooled over folds {','.join(map(str, folds))}" if a.pool else "")
     print(f"SSDD {where}: {r['images']} images, {sum(x[2] for x in next(iter(per.values())))} ships, "
           f"{a.boot} paired resamples of the images")
     for k, m in r["models"].items():

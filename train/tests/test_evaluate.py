@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from sarwatch_train.compare import bootstrap, measure
+from sarwatch_train.data import load_ssdd
 from sarwatch_train.model import ModelConfig, SarYolo
 from tests.test_data import make_tiny_ssdd
 from sarwatch_train.evaluate import evaluate, nms, postprocess, variant
@@ -135,6 +136,14 @@ class BootstrapTest(unittest.TestCase):
         self.assertGreater(p["ci"][0], 0.0)
         self.assertEqual(p["p_a_ahead"], 1.0)
 
+    def assertSameRows(self, a, b):
+        """Two lists of per-image matches (scores, matched flags, ships) are the same."""
+        self.assertEqual(len(a), len(b))
+        for (sa, ma, na), (sb, mb, nb) in zip(a, b):
+            np.testing.assert_array_equal(sa, sb)
+            np.testing.assert_array_equal(ma, mb)
+            self.assertEqual(na, nb)
+
     def test_out_of_fold_pools_each_folds_own_checkpoint(self):
         with tempfile.TemporaryDirectory() as root:
             ids = make_tiny_ssdd(root)
@@ -151,9 +160,19 @@ class BootstrapTest(unittest.TestCase):
                                nms_kinds=("iou", "diou"))
             self.assertEqual(sorted(nms_both), ["m", "m:best+diou"])
             self.assertEqual([r[2] for r in nms_both["m:best+diou"]], [r[2] for r in per["m"]])
+            # A replication on folds 1 and 2 pools only the images those folds held out, in the same order.
+            val = [len(load_ssdd(root, "val", 3, f)) for f in range(3)]
+            some = measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3, pool=[2, 1])
+            self.assertSameRows(some["m"], per["m"][val[0]:])
+            for bad in ([3], [], [1, 1]):
+                with self.assertRaisesRegex(ValueError, "folds to pool"):
+                    measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3, pool=bad)
             os.remove(os.path.join(root, "m-2.pt"))
             with self.assertRaises(FileNotFoundError):  # fold 2 needs its own checkpoint
                 measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3)
+            # Without fold 2 in the pool, its checkpoint is not needed.
+            self.assertSameRows(measure(root, "oof", {"m": os.path.join(root, "m-{fold}.pt")}, folds=3, pool=[0, 1])["m"],
+                                per["m"][:val[0] + val[1]])
             self.assertEqual(len(measure(root, "test", {"m": os.path.join(root, "m-0.pt")})["m"]), len(ids) - 7)
             with open(os.path.join(root, "bad.pt"), "w") as f:
                 f.write("not a checkpoint")
