@@ -21,6 +21,8 @@
 # project's 2-core CPU for K=3 (fold 0, 2026-11-22): stage 1 about 1 h 45 min, `joint`
 # 51 min, `harbour` 44 min; `distil` about an eighth more than `joint` per epoch (the
 # teacher's forward pass; 321 s against 280-290 s): about 4 h 20 min a fold, 13 h for K=3.
+# That was the Xeon VM; on the AMD EPYC VM of 2026-11-24 fold 0's stage 1 took 24.5 min and
+# `joint` 12 min of epochs (about 2.8 times faster).
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: train/kfold.sh K OUT STAGE [STAGE ...]" >&2
