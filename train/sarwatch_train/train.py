@@ -33,6 +33,9 @@ Opt-in stages, tried on 2026-11-21 and not adopted (figures in train/README.md):
 not raise the `fishing` class and is not adopted (train/README.md, "Fishing vessels").
 `ssdd60` is `ssdd` in 60 epochs instead of 85: `--stages ssdd60,joint,qat` takes about 2 h 34 min
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter stage 1").
+`ssdd200` is `ssdd` in 200 epochs instead of 85: it beat 85 on k-fold fold 0 (+0.017 AP50), and
+`--stages ssdd200,joint8,qat` is the next candidate recipe (train/README.md, "Longer stage 1"; about
+1 h 45 min expected on the AMD EPYC VM of 2026-11-24, about 4 h 50 min on the earlier Xeon VM).
 `joint5` is `joint` in 5 epochs instead of 10: `--stages ssdd,joint5,qat` takes about 2 h 47 min
 here, under 3 h, but its model missed the adoption rule (train/README.md, "A shorter adaptation").
 `qat` can also fine-tune a model whose checkpoint is gone: `--init CKPT --stages qat`, with CKPT
