@@ -79,7 +79,7 @@ STAGES = {
     # (SSDD validation AP50 0.012-0.014 lower; train/README.md, "A shorter stage 1").
     "ssdd60": dict(epochs=60, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
     # Candidate: stage 1 in 200 epochs, which beat 85 on k-fold fold 0 (+0.017 AP50, ahead in 100 %
-    # of paired resamples; train/README.md, "Longer stage 1"); about 1 h 10 min on the AMD EPYC VM.
+    # of paired resamples; train/README.md, "Longer stage 1"); about 1 h 15 min on the AMD EPYC VM.
     "ssdd200": dict(epochs=200, lr0=0.002, warmup=3, close_mosaic=10, chips=0),
     # Opt-in: the first bundled model's adaptation, `mixed` then `sea` (see the module docstring).
     "mixed": dict(epochs=8, lr0=0.0008, warmup=1, close_mosaic=3, chips=600),
