@@ -47,7 +47,7 @@ export interface EngineTileResult {
 export interface NativeEngine {
   info(): EngineInfo;
   /** Runs tiles (planar u8 C × H × W Buffers, kept alive and read without copies) off the event loop. */
-  run(tiles: Buffer[], conf: number, iou: number, maxDet: number, ...fishing: [] | [vesselCls: number, fishingCls: number, share: number]): Promise<EngineTileResult[]>;
+  run(tiles: Buffer[], conf: number, iou: number, maxDet: number, ...decode: [] | [vesselCls: number, fishingCls: number, share: number, vesselFirst: boolean]): Promise<EngineTileResult[]>;
   /** Runs one tile and returns the raw int8 head outputs (HWC codes), one Buffer per program output. */
   runRaw(tile: Buffer): Promise<Buffer[]>;
   /** Runs one tile and returns the given program tensors (ids of the program's tensor table) as HWC codes. */
@@ -65,7 +65,7 @@ export interface FpgaStats {
 
 /** The XRT driver of the HLS kernel on a Kria KV260 (native/src/xrt). */
 export interface NativeFpgaEngine {
-  run(tiles: Buffer[], conf: number, iou: number, maxDet: number, ...fishing: [] | [vesselCls: number, fishingCls: number, share: number]): Promise<Pick<EngineTileResult, 'detections' | 'inferMs' | 'decodeMs'>[]>;
+  run(tiles: Buffer[], conf: number, iou: number, maxDet: number, ...decode: [] | [vesselCls: number, fishingCls: number, share: number, vesselFirst: boolean]): Promise<Pick<EngineTileResult, 'detections' | 'inferMs' | 'decodeMs'>[]>;
   stats(): FpgaStats;
 }
 

@@ -442,6 +442,37 @@ static void test_split_nms() {
   CHECK(d.size() == 2 && d[0].cls == 1 && d[1].cls == 2, "split: the best anchor's kind (fishing) and the non-vessel");
 }
 
+// The vessel-first rule (decode.h DecodeOptions::vessel_first), as src/model/decode.ts is tested: the
+// vessel kinds' score decides first, and every class is one NMS group with the vessel kinds ranked first.
+static void test_vessel_first() {
+  constexpr int kW = 2, kReg = 16, kNc = 3;
+  // Scale 0.1, zero point 0: a code is ten times the logit (conf 0.25 is logit -1.10). Both pixels'
+  // boxes reach 8 bins a side, so they overlap: one object. px 0: vessel 0.31, fishing 0.40,
+  // non-vessel 0.80; px 1: vessel kinds 0.05, non-vessel 0.90.
+  int8_t box[kW][4 * kReg], cls[kW][kNc] = {{-8, -4, 14}, {-30, -30, 22}};
+  for (auto& px : box) {
+    for (int i = 0; i < 4 * kReg; ++i) px[i] = (i % kReg) == 8 ? 127 : -128;
+  }
+  const HeadLevel L{&box[0][0], &cls[0][0], 1, kW, 4 * kReg, kNc, kReg, kNc, 8, 0.1f, 0.1f, 0, 0};
+  const HeadLevel only_px1{&box[1][0], &cls[1][0], 1, 1, 4 * kReg, kNc, kReg, kNc, 8, 0.1f, 0.1f, 0, 0};
+  const auto sig = [](float logit) { return 1.0f / (1.0f + expf(-logit)); };
+  DecodeOptions o;
+  std::vector<Detection> d;
+  decode(&L, 1, o, &d, nullptr);
+  CHECK(d.size() == 1 && d[0].cls == 2, "best class: one non-vessel");
+  o.vessel_cls = 0, o.fishing_cls = 1, o.vessel_first = true;
+  decode(&L, 1, o, &d, nullptr);
+  CHECK(d.size() == 1 && d[0].cls == 1 && fabsf(d[0].score - sig(-0.4f)) < 1e-6f, "vessel-first: the larger vessel kind, scored by it, ranked before the non-vessel");
+  o.fishing_cls = -1;
+  decode(&L, 1, o, &d, nullptr);
+  CHECK(d.size() == 1 && d[0].cls == 0 && fabsf(d[0].score - sig(-0.8f)) < 1e-6f, "vessel-first without fishing: vessel");
+  decode(&only_px1, 1, o, &d, nullptr);
+  CHECK(d.size() == 1 && d[0].cls == 2, "vessel-first: a non-vessel where the vessel kinds stay below conf");
+  o.fishing_cls = 1, o.fishing_share = 0.3f;
+  decode(&L, 1, o, &d, nullptr);
+  CHECK(d.size() == 1 && d[0].cls == 1, "vessel-first with a split: the share decides the kind");
+}
+
 // The tiler's float32 dB → u8 formula, q = v · scale + off (each step rounded to float32),
 // clipped to [0, 255] and truncated, on samples at and beside every code's rounding boundary,
 // through the vector pass (rows of several blocks). A fused multiply-add rounds once and
@@ -530,6 +561,8 @@ int main(int argc, char** argv) {
   printf("vessel kind: done\n");
   test_split_nms();
   printf("split nms: done\n");
+  test_vessel_first();
+  printf("vessel first: done\n");
   test_normalise_formula();
   printf("normalise formula: done\n");
   test_cut_tile();

@@ -8,7 +8,7 @@
  */
 import type { Backend, BackendName, BackendOptions } from '../backends/backend.js';
 import { resolveBackend } from '../backends/registry.js';
-import { loadModelInfo, operatingConf } from '../model/model-info.js';
+import { loadModelInfo, operatingConf, type ClassRule } from '../model/model-info.js';
 import { detectScene } from '../pipeline/detect-scene.js';
 import {
   bootstrapAp50,
@@ -33,6 +33,8 @@ export interface EvalOptions {
   /** Operating threshold for precision/recall/F1; default: the model's. */
   conf?: number;
   iou: number;
+  /** How a detection's class is decided (model-info.ClassRule); only vessel kinds are scored. */
+  classRule?: ClassRule;
   /** Bootstrap resamples for a 95 % interval of AP50 over the images (0: none). */
   bootstrap?: number;
   /** A second backend run on the same images, for a paired interval of the AP50 difference. */
@@ -110,6 +112,7 @@ async function detectDataset(items: DatasetItem[], backend: Backend, o: EvalOpti
       backendOptions: o.backendOptions,
       loadedBackend: backend,
       decode: { conf: 0.001, iou: o.iou, maxDet: 300 },
+      classRule: o.classRule,
       observer: {
         sceneStart: (e) => (size = [e.width, e.height]),
         detections: (_, ds) => {

@@ -21,6 +21,21 @@ export interface DecodeOptions {
   maxDet: number;
   /** xView3's is_fishing as a decision of its own (see `vesselKind`); absent: the best class. */
   fishing?: FishingSplit;
+  /** The class rule `vessel-first` (see `VesselFirst`); absent: the best class decides. */
+  vesselFirst?: VesselFirst;
+}
+
+/**
+ * The class rule `vessel-first`: a detection is a vessel kind whenever the vessel kinds' own score
+ * (the larger of `vessel`'s and `fishing`'s) clears the threshold, and is scored by it; another
+ * class (`non_vessel`) only otherwise. All classes then share one NMS group, vessel kinds ranked
+ * first, so one object gives one box. Meant for models whose synthetic `non_vessel` class takes
+ * some real ships (models/sarwatch-yolov8-sar.md, item 6). `fishing` is -1 where the model has
+ * none. The C++ decode applies the same rule.
+ */
+export interface VesselFirst {
+  vessel: number;
+  fishing: number;
 }
 
 /**
@@ -35,9 +50,10 @@ export interface FishingSplit {
   share: number;
 }
 
-/** The native engines' trailing run() arguments for a split (none without one). */
-export function fishingArgs(o: DecodeOptions): [] | [number, number, number] {
-  return o.fishing ? [o.fishing.vessel, o.fishing.fishing, o.fishing.share] : [];
+/** The native engines' trailing run() arguments: vesselCls, fishingCls, fishingShare (0: none), vesselFirst. */
+export function decodeArgs(o: DecodeOptions): [] | [number, number, number, boolean] {
+  if (o.vesselFirst) return [o.vesselFirst.vessel, o.vesselFirst.fishing, o.fishing?.share ?? 0, true];
+  return o.fishing ? [o.fishing.vessel, o.fishing.fishing, o.fishing.share, false] : [];
 }
 
 export function vesselKind(best: number, vesselScore: number, fishingScore: number, f: FishingSplit | undefined): number {
@@ -64,10 +80,14 @@ export function nmsGroup(cls: number, f: FishingSplit | undefined): number {
   return f && cls === f.fishing ? f.vessel : cls;
 }
 
-/** Greedy NMS within each class (vessel kinds together under a split); keeps at most `maxDet`, best first. */
-export function nms(dets: TileDetection[], iouThr: number, maxDet: number, split?: FishingSplit): TileDetection[] {
-  dets.sort((a, b) => b.score - a.score);
-  const group = dets.map((d) => nmsGroup(d.cls, split));
+/**
+ * Greedy NMS within each class (vessel kinds together under a split; all classes together, vessel
+ * kinds first, under `first`); keeps at most `maxDet`, best first.
+ */
+export function nms(dets: TileDetection[], iouThr: number, maxDet: number, split?: FishingSplit, first?: VesselFirst): TileDetection[] {
+  const isKind = (cls: number) => (first ? cls === first.vessel || (first.fishing >= 0 && cls === first.fishing) : false);
+  dets.sort((a, b) => (isKind(a.cls) !== isKind(b.cls) ? (isKind(a.cls) ? -1 : 1) : b.score - a.score));
+  const group = dets.map((d) => (first ? 0 : nmsGroup(d.cls, split)));
   const keep: TileDetection[] = [];
   const dead = new Uint8Array(dets.length);
   for (let i = 0; i < dets.length && keep.length < maxDet; i++) {
@@ -96,6 +116,8 @@ export function decodeExport(out: Float32Array, nc: number, n: number, opts: Dec
     }
   }
   const f = opts.fishing && opts.fishing.vessel < nc && opts.fishing.fishing < nc ? opts.fishing : undefined;
+  const v = opts.vesselFirst;
+  const first = v && v.vessel >= 0 && v.vessel < nc && v.fishing < nc ? v : undefined;
   const dets: TileDetection[] = [];
   for (let a = 0; a < n; a++) {
     if (best[a] < opts.conf) continue;
@@ -103,8 +125,15 @@ export function decodeExport(out: Float32Array, nc: number, n: number, opts: Dec
     const cy = out[n + a];
     const w = out[2 * n + a];
     const h = out[3 * n + a];
-    const cls = f ? vesselKind(label[a], out[(4 + f.vessel) * n + a], out[(4 + f.fishing) * n + a], f) : label[a];
-    dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: best[a], cls });
+    let cls = label[a];
+    let score = best[a];
+    if (first) {
+      const kind = first.fishing >= 0 && out[(4 + first.fishing) * n + a] > out[(4 + first.vessel) * n + a] ? first.fishing : first.vessel;
+      const kindScore = out[(4 + kind) * n + a];
+      if (kindScore >= opts.conf) (cls = kind), (score = kindScore);
+    }
+    if (f) cls = vesselKind(cls, out[(4 + f.vessel) * n + a], out[(4 + f.fishing) * n + a], f);
+    dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score, cls });
   }
-  return nms(dets, opts.iou, opts.maxDet, f);
+  return nms(dets, opts.iou, opts.maxDet, f, first);
 }

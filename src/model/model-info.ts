@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { SarwatchError } from '../errors.js';
-import { DEFAULT_DECODE, type FishingSplit } from './decode.js';
+import { DEFAULT_DECODE, type FishingSplit, type VesselFirst } from './decode.js';
 import { dimsOf, metadataOf, readOnnx, type ModelProto } from './onnx-file.js';
 
 export interface ChannelSpec {
@@ -167,6 +167,18 @@ export function fishingSplit(m: ModelInfo, share?: number): FishingSplit | undef
   const s = share ?? Number(m.metadata.sarwatch_fishing_share);
   if (vessel < 0 || fishing < 0 || !(s > 0 && s < 1)) return undefined;
   return { vessel, fishing, share: s };
+}
+
+/** How a detection's class is decided (decode.VesselFirst): `best`, the best class; `vessel-first`. */
+export type ClassRule = 'best' | 'vessel-first';
+export const CLASS_RULES: readonly ClassRule[] = ['best', 'vessel-first'];
+
+/** The vessel-first rule's classes for `m`, or undefined under `best`; refuses a model without a `vessel` class. */
+export function vesselFirstFor(m: ModelInfo, rule: ClassRule = 'best'): VesselFirst | undefined {
+  if (rule === 'best') return undefined;
+  const vessel = m.names.indexOf('vessel');
+  if (vessel < 0) throw new SarwatchError('E_ARG', `--class-rule vessel-first needs a class named "vessel"; the model's classes are ${m.names.join(', ')}`, { file: m.path });
+  return { vessel, fishing: m.names.indexOf('fishing') };
 }
 
 /** An ONNX detection model, or a compiled `.swp` program (its metadata carries the same facts). */

@@ -12,7 +12,7 @@ import type { Backend, BackendName, BackendOptions } from '../backends/backend.j
 import { resolveBackend, type Fallback } from '../backends/registry.js';
 import { isSarwatchError, SarwatchError } from '../errors.js';
 import { DEFAULT_DECODE, type DecodeOptions } from '../model/decode.js';
-import { fishingSplit, loadModelInfo, operatingConf, type ModelInfo } from '../model/model-info.js';
+import { fishingSplit, loadModelInfo, operatingConf, vesselFirstFor, type ClassRule, type ModelInfo } from '../model/model-info.js';
 import { openScene } from '../scene/open-scene.js';
 import type { Scene } from '../scene/types.js';
 import { MIN_OVERLAP, planTiles, type TilePlan } from '../tiling/plan.js';
@@ -39,6 +39,8 @@ export interface DetectOptions {
   decode?: Partial<DecodeOptions>;
   /** Fishing share in place of the model's metadata (model-info.fishingSplit). */
   fishingShare?: number;
+  /** How a detection's class is decided (model-info.ClassRule); default `best`. */
+  classRule?: ClassRule;
   /** Tile size; defaults to (and may not exceed) the model's input size. */
   tile?: number;
   overlap?: number;
@@ -99,7 +101,13 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
 
   // 1. Everything that can refuse the input, before any output exists.
   const model = opts.loadedBackend?.model ?? (await loadModelInfo(opts.modelPath));
-  const decode: DecodeOptions = { ...DEFAULT_DECODE, conf: operatingConf(model), fishing: fishingSplit(model, opts.fishingShare), ...opts.decode };
+  const decode: DecodeOptions = {
+    ...DEFAULT_DECODE,
+    conf: operatingConf(model),
+    fishing: fishingSplit(model, opts.fishingShare),
+    vesselFirst: vesselFirstFor(model, opts.classRule),
+    ...opts.decode,
+  };
   const scene: Scene = await openScene(opts.scene, { imageMode: model.input.kind === 'image8' && model.channels === 3 ? 'rgb' : 'gray' });
   let backend: Backend | null = null;
   let sinks: Sinks | null = null;
@@ -267,6 +275,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
       overlap: plan.overlap,
       conf: decode.conf,
       fishing_share: decode.fishing?.share ?? null,
+      class_rule: decode.vesselFirst ? 'vessel-first' : 'best',
       stage_ms: {
         read: Math.round(stage.read),
         normalise: Math.round(stage.normalise),

@@ -21,6 +21,8 @@ export interface SceneSummary {
   conf: number;
   /** decode.FishingSplit's share in use; null when the best class decides. */
   fishing_share: number | null;
+  /** How each detection's class was decided (model-info.ClassRule). */
+  class_rule: 'best' | 'vessel-first';
   /** Energy over the scene and its source; null without a power sampler. */
   energy_j: number | null;
   avg_w: number | null;

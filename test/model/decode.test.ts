@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeExport, nms, nmsGroup, vesselKind } from '../../dist/src/model/decode.js';
+import { decodeArgs, decodeExport, nms, nmsGroup, vesselKind } from '../../dist/src/model/decode.js';
 
 function output(nc: number, anchors: { cx: number; cy: number; w: number; h: number; scores: number[] }[]): Float32Array {
   const n = anchors.length;
@@ -63,5 +63,30 @@ describe('YOLOv8 export decode', () => {
     expect(nmsGroup(1, split)).toBe(0);
     expect(nmsGroup(2, split)).toBe(2);
     expect(nmsGroup(1, undefined)).toBe(1);
+  });
+
+  it('calls a detection a vessel whenever the vessel kinds clear the threshold under vessel-first', () => {
+    // classes: vessel, fishing, non_vessel
+    const out = output(3, [
+      { cx: 100, cy: 100, w: 20, h: 10, scores: [0.3, 0.1, 0.8] }, // vessel 0.3 >= 0.25: a vessel at 0.3
+      { cx: 300, cy: 100, w: 20, h: 10, scores: [0.1, 0.2, 0.9] }, // vessel kinds below: a non-vessel
+      { cx: 500, cy: 100, w: 20, h: 10, scores: [0.2, 0.4, 0.7] }, // fishing is the larger kind
+      { cx: 302, cy: 101, w: 20, h: 10, scores: [0.26, 0.01, 0.3] }, // on the non-vessel: a vessel, ranked first
+    ]);
+    const first = { vessel: 0, fishing: 1 };
+    const d = decodeExport(out, 3, 4, { conf: 0.25, iou: 0.5, maxDet: 300, vesselFirst: first });
+    expect(d.map((x) => x.cls)).toEqual([1, 0, 0]);
+    expect(d.map((x) => x.score)).toEqual([expect.closeTo(0.4, 6), expect.closeTo(0.3, 6), expect.closeTo(0.26, 6)]);
+    // The same anchors under the best class: three non-vessels and the fourth suppressed by its class twin.
+    expect(decodeExport(out, 3, 4, { conf: 0.25, iou: 0.5, maxDet: 300 }).map((x) => x.cls)).toEqual([2, 2, 2]);
+    // With a fishing split the vessel kind follows the share, as without the rule.
+    const split = { vessel: 0, fishing: 1, share: 0.5 };
+    expect(decodeExport(out, 3, 4, { conf: 0.25, iou: 0.5, maxDet: 300, vesselFirst: first, fishing: split }).map((x) => x.cls)).toEqual([1, 0, 0]);
+    // A model without fishing: only vessel counts as a vessel kind.
+    expect(decodeExport(out, 3, 4, { conf: 0.25, iou: 0.5, maxDet: 300, vesselFirst: { vessel: 0, fishing: -1 } }).map((x) => x.cls)).toEqual([0, 0, 2]);
+    // The native engines get the rule as run()'s last argument.
+    expect(decodeArgs({ conf: 0.25, iou: 0.5, maxDet: 300, vesselFirst: first })).toEqual([0, 1, 0, true]);
+    expect(decodeArgs({ conf: 0.25, iou: 0.5, maxDet: 300, fishing: split })).toEqual([0, 1, 0.5, false]);
+    expect(decodeArgs({ conf: 0.25, iou: 0.5, maxDet: 300 })).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
   // The fishing split applies where the options name both classes and the head has them (as the
   // host decode's `f`); `split_used` says whether it did, for NMS below.
   const bool split_opts = o.fishing_share > 0 && o.vessel_cls >= 0 && o.fishing_cls >= 0;
-  bool split_used = false;
+  bool split_used = false, first_used = false;
   for (int l = 0; l < n; ++l) {
     const HeadLevel& L = levels[l];
     // Smallest code whose sigmoid can reach conf; one below it is checked in float to be safe at the boundary.
@@ -54,6 +54,8 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
     for (int d = 0; d < 256; ++d) ex[d] = expf(L.box_scale * static_cast<float>(d - 255));
     const bool split = split_opts && o.vessel_cls < L.nc && o.fishing_cls < L.nc;
     split_used |= split;
+    const bool first = o.vessel_first && o.vessel_cls >= 0 && o.vessel_cls < L.nc && o.fishing_cls < L.nc;
+    first_used |= first;
     for (int y = 0; y < L.h; ++y) {
       for (int x = 0; x < L.w; ++x) {
         const int8_t* c = L.cls + (static_cast<size_t>(y) * L.w + x) * L.cls_stride;
@@ -66,10 +68,17 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
         const float score = 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(best - L.cls_zp)));
         if (score < o.conf) continue;
         if (stats) ++stats->passed;
-        if (split) {
-          const auto p = [&](int k) { return 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(c[k] - L.cls_zp))); };
-          arg = vessel_kind(arg, p(o.vessel_cls), p(o.fishing_cls), o);
+        const auto p = [&](int k) { return 1.0f / (1.0f + expf(-L.cls_scale * static_cast<float>(c[k] - L.cls_zp))); };
+        float score_out = score;
+        if (first) {
+          // The vessel kinds' own score decides first (its code is at most the best one, so the
+          // early exit above stays exact); the kind between them as without the rule.
+          const bool two = o.fishing_cls >= 0;
+          const int kind = two && c[o.fishing_cls] > c[o.vessel_cls] ? o.fishing_cls : o.vessel_cls;
+          const float vscore = p(kind);
+          if (vscore >= o.conf) arg = kind, score_out = vscore;
         }
+        if (split && (arg == o.vessel_cls || arg == o.fishing_cls)) arg = vessel_kind(arg, p(o.vessel_cls), p(o.fishing_cls), o);
         const int8_t* b = L.box + (static_cast<size_t>(y) * L.w + x) * L.box_stride;
         float dist[4];
         for (int side = 0; side < 4; ++side) {
@@ -85,14 +94,19 @@ void decode(const HeadLevel* levels, int n, const DecodeOptions& o, std::vector<
           dist[side] = num / den;
         }
         const float ax = x + 0.5f, ay = y + 0.5f, s = static_cast<float>(L.stride);
-        cand.push_back({(ax - dist[0]) * s, (ay - dist[1]) * s, (ax + dist[2]) * s, (ay + dist[3]) * s, score, arg});
+        cand.push_back({(ax - dist[0]) * s, (ay - dist[1]) * s, (ax + dist[2]) * s, (ay + dist[3]) * s, score_out, arg});
       }
     }
   }
-  std::stable_sort(cand.begin(), cand.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  // Under the vessel-first rule every vessel kind ranks before every other class.
+  const auto is_kind = [&](int cls) { return first_used && (cls == o.vessel_cls || (o.fishing_cls >= 0 && cls == o.fishing_cls)); };
+  std::stable_sort(cand.begin(), cand.end(), [&](const Detection& a, const Detection& b) {
+    return is_kind(a.cls) != is_kind(b.cls) ? is_kind(a.cls) : a.score > b.score;
+  });
   // Under a fishing split, vessel and fishing are one decision about one object: they share an
-  // NMS group, so two anchors on one hull either side of the share are not both kept.
-  const auto group = [&](int cls) { return split_used && cls == o.fishing_cls ? o.vessel_cls : cls; };
+  // NMS group, so two anchors on one hull either side of the share are not both kept. Under the
+  // vessel-first rule all classes are one group: a box is one object, of one class.
+  const auto group = [&](int cls) { return first_used ? 0 : split_used && cls == o.fishing_cls ? o.vessel_cls : cls; };
   std::vector<char> dead(cand.size(), 0);
   out->clear();
   for (size_t i = 0; i < cand.size() && static_cast<int>(out->size()) < o.max_det; ++i) {

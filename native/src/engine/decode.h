@@ -1,7 +1,8 @@
 // Host decode of the raw int8 head: the class threshold is applied to the
 // int8 logit codes, so most anchors are rejected with one integer compare and
 // never dequantised; survivors get DFL (softmax expectation over the bins,
-// from an exp table), box decode and class-aware NMS (vessel kinds together under a fishing split).
+// from an exp table), box decode and class-aware NMS (vessel kinds together under a fishing split;
+// one group under the vessel-first rule).
 #pragma once
 
 #include <stdint.h>
@@ -27,6 +28,11 @@ struct DecodeOptions {
   int vessel_cls = -1;
   int fishing_cls = -1;
   float fishing_share = 0.0f;
+  // The class rule `vessel-first` (src/model/decode.ts, VesselFirst): a detection is a vessel kind
+  // whenever the vessel kinds' score (the larger of vessel_cls's and fishing_cls's, when >= 0)
+  // clears conf, scored by it, and another class only otherwise; one NMS group, vessel kinds first.
+  // Off: the best class decides and NMS is per class (vessel kinds together under a split).
+  bool vessel_first = false;
 };
 
 // The class a detection gets under o (see DecodeOptions), from its best class and its two vessel

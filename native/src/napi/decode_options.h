@@ -1,4 +1,4 @@
-// The decode arguments of run(tiles, conf, iou, maxDet[, vesselCls, fishingCls, fishingShare]),
+// The decode arguments of run(tiles, conf, iou, maxDet[, vesselCls, fishingCls, fishingShare[, vesselFirst]]),
 // shared by the CPU engine's and the FPGA's wrappers.
 #pragma once
 
@@ -17,6 +17,7 @@ inline DecodeOptions decode_options(const Napi::CallbackInfo& info, size_t first
     opt.vessel_cls = info[first + 3].As<Napi::Number>().Int32Value();
     opt.fishing_cls = info[first + 4].As<Napi::Number>().Int32Value();
     opt.fishing_share = info[first + 5].As<Napi::Number>().FloatValue();
+    opt.vessel_first = info.Length() > first + 6 && info[first + 6].ToBoolean().Value();
   }
   return opt;
 }

@@ -4,7 +4,7 @@
  * native code off the event loop; tiles cross the boundary as Buffers, uncopied.
  */
 import { SarwatchError } from '../../errors.js';
-import { fishingArgs, type DecodeOptions, type TileDetection } from '../../model/decode.js';
+import { decodeArgs, type DecodeOptions, type TileDetection } from '../../model/decode.js';
 import type { ModelInfo } from '../../model/model-info.js';
 import { native, type EngineInfo, type NativeEngine, type SimdPath } from '../../native.js';
 import { TimingCounter, type Backend, type BackendFactory, type BackendOptions, type TileInput, type TileOutput } from '../backend.js';
@@ -71,7 +71,7 @@ export class CpuBackend implements Backend {
 
   async infer(batch: TileInput[], decode: DecodeOptions): Promise<TileOutput[]> {
     const tiles = batch.map((t) => (Buffer.isBuffer(t.data) ? t.data : Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)));
-    const res = await this.engine.run(tiles, decode.conf, decode.iou, decode.maxDet, ...fishingArgs(decode));
+    const res = await this.engine.run(tiles, decode.conf, decode.iou, decode.maxDet, ...decodeArgs(decode));
     return res.map((r) => {
       this.anchors += r.anchors;
       this.passed += r.passed;

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { SarwatchError } from '../../errors.js';
-import { fishingArgs, type DecodeOptions } from '../../model/decode.js';
+import { decodeArgs, type DecodeOptions } from '../../model/decode.js';
 import type { ModelInfo } from '../../model/model-info.js';
 import { native, type NativeFpgaEngine } from '../../native.js';
 import { TimingCounter, type Backend, type BackendFactory, type BackendName, type BackendOptions, type TileInput, type TileOutput } from '../backend.js';
@@ -63,7 +63,7 @@ export class FpgaBackend implements Backend {
     if (!this.fallback) {
       try {
         const tiles = batch.map((t) => (Buffer.isBuffer(t.data) ? t.data : Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)));
-        const res = await this.engine.run(tiles, decode.conf, decode.iou, decode.maxDet, ...fishingArgs(decode));
+        const res = await this.engine.run(tiles, decode.conf, decode.iou, decode.maxDet, ...decodeArgs(decode));
         return res.map((r) => {
           const out = { detections: toDetections(r.detections), inferMs: r.inferMs, decodeMs: r.decodeMs };
           this.counter.add(out);
