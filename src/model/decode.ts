@@ -75,8 +75,10 @@ function iou(a: TileDetection, b: TileDetection): number {
  * The class NMS groups a detection under. Under a fishing split, `vessel` and `fishing` are one
  * decision about one object (which kind of vessel), so they suppress each other: otherwise two
  * anchors on one hull that fall either side of the share would both survive as a duplicate.
+ * Under the vessel-first rule every class is one group: a box is one object, of one class.
  */
-export function nmsGroup(cls: number, f: FishingSplit | undefined): number {
+export function nmsGroup(cls: number, f: FishingSplit | undefined, first?: VesselFirst): number {
+  if (first) return 0;
   return f && cls === f.fishing ? f.vessel : cls;
 }
 
@@ -87,7 +89,7 @@ export function nmsGroup(cls: number, f: FishingSplit | undefined): number {
 export function nms(dets: TileDetection[], iouThr: number, maxDet: number, split?: FishingSplit, first?: VesselFirst): TileDetection[] {
   const isKind = (cls: number) => (first ? cls === first.vessel || (first.fishing >= 0 && cls === first.fishing) : false);
   dets.sort((a, b) => (isKind(a.cls) !== isKind(b.cls) ? (isKind(a.cls) ? -1 : 1) : b.score - a.score));
-  const group = dets.map((d) => (first ? 0 : nmsGroup(d.cls, split)));
+  const group = dets.map((d) => nmsGroup(d.cls, split, first));
   const keep: TileDetection[] = [];
   const dead = new Uint8Array(dets.length);
   for (let i = 0; i < dets.length && keep.length < maxDet; i++) {

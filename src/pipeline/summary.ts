@@ -1,3 +1,5 @@
+import type { ClassRule } from '../model/model-info.js';
+
 /** summary.json: one scene's totals, the same object `--json` prints and telemetry's `scene` end carries. */
 export interface SceneSummary {
   scene_id: string;
@@ -22,7 +24,7 @@ export interface SceneSummary {
   /** decode.FishingSplit's share in use; null when the best class decides. */
   fishing_share: number | null;
   /** How each detection's class was decided (model-info.ClassRule). */
-  class_rule: 'best' | 'vessel-first';
+  class_rule: ClassRule;
   /** Energy over the scene and its source; null without a power sampler. */
   energy_j: number | null;
   avg_w: number | null;
