@@ -173,11 +173,29 @@ export function fishingSplit(m: ModelInfo, share?: number): FishingSplit | undef
 export type ClassRule = 'best' | 'vessel-first';
 export const CLASS_RULES: readonly ClassRule[] = ['best', 'vessel-first'];
 
-/** The vessel-first rule's classes for `m`, or undefined under `best`; refuses a model without a `vessel` class. */
-export function vesselFirstFor(m: ModelInfo, rule: ClassRule = 'best'): VesselFirst | undefined {
-  if (rule === 'best') return undefined;
+/**
+ * The class rule `rule` names, else the model's own (metadata `sarwatch_class_rule`, chosen on
+ * validation data when it was trained), else `best`, as for any Ultralytics model.
+ */
+export function classRuleOf(m: ModelInfo, rule?: ClassRule): ClassRule {
+  if (rule) return rule;
+  const own = m.metadata.sarwatch_class_rule;
+  if (own === undefined || own === '') return 'best';
+  if (!(CLASS_RULES as readonly string[]).includes(own)) {
+    throw new SarwatchError('E_MODEL_INVALID', `metadata sarwatch_class_rule is "${own}"; expected one of ${CLASS_RULES.join(', ')}`, { file: m.path });
+  }
+  return own as ClassRule;
+}
+
+/**
+ * The vessel-first rule's classes for `m` under `rule` (else the model's rule, classRuleOf), or
+ * undefined under `best`; refuses a model without a `vessel` class.
+ */
+export function vesselFirstFor(m: ModelInfo, rule?: ClassRule): VesselFirst | undefined {
+  if (classRuleOf(m, rule) === 'best') return undefined;
   const vessel = m.names.indexOf('vessel');
-  if (vessel < 0) throw new SarwatchError('E_ARG', `--class-rule vessel-first needs a class named "vessel"; the model's classes are ${m.names.join(', ')}`, { file: m.path });
+  const from = rule ? '--class-rule vessel-first' : 'the class rule vessel-first (metadata sarwatch_class_rule)';
+  if (vessel < 0) throw new SarwatchError('E_ARG', `${from} needs a class named "vessel"; the model's classes are ${m.names.join(', ')}`, { file: m.path });
   return { vessel, fishing: m.names.indexOf('fishing') };
 }
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { SarwatchError } from '../errors.js';
 import { H, HEADER_WORDS, L, LAYER_WORDS, O, OP, OUTPUT_WORDS, PROGRAM_MAGIC, PROGRAM_VERSION, T, TENSOR_WORDS } from './compiler/program-writer.js';
-import type { InputSpec, ModelInfo } from './model-info.js';
+import type { ClassRule, InputSpec, ModelInfo } from './model-info.js';
 
 export type ProgramOp = keyof typeof OP;
 
@@ -60,6 +60,8 @@ export interface ProgramMeta {
   conf?: number | null;
   /** decode.FishingSplit's share (ONNX metadata `sarwatch_fishing_share`); absent in older programs. */
   fishingShare?: number | null;
+  /** The model's class rule (ONNX metadata `sarwatch_class_rule`); absent in older programs. */
+  classRule?: ClassRule | null;
   source?: { file: string; sha256: string };
   [k: string]: unknown;
 }
@@ -157,6 +159,7 @@ export function modelInfoFromProgram(p: Program, file: string): ModelInfo {
       ...(p.meta.overlap ? { sarwatch_overlap: String(p.meta.overlap) } : {}),
       ...(p.meta.conf ? { sarwatch_conf: String(p.meta.conf) } : {}),
       ...(p.meta.fishingShare ? { sarwatch_fishing_share: String(p.meta.fishingShare) } : {}),
+      ...(p.meta.classRule ? { sarwatch_class_rule: p.meta.classRule } : {}),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModelInfo, parseNames } from '../../dist/src/model/model-info.js';
+import { classRuleOf, loadModelInfo, parseNames, vesselFirstFor, type ModelInfo } from '../../dist/src/model/model-info.js';
 import { BUNDLED_MODEL, hasModel, skipNote } from '../helpers.js';
 
 describe('model info', () => {
@@ -14,5 +14,18 @@ describe('model info', () => {
     expect(m.input).toEqual({ kind: 'sar_db', channels: [{ band: 'VV', lo: -50, hi: 20 }, { band: 'VH', lo: -50, hi: 20 }] });
     expect(m.vesselClasses).toEqual([0, 1]);
     expect(m.fishingClasses).toEqual([1]);
+  });
+
+  it("takes the class rule asked for, else the model's own (metadata sarwatch_class_rule), else best", () => {
+    const model = (names: string[], metadata: Record<string, string>) => ({ path: 'm.onnx', names, metadata }) as unknown as ModelInfo;
+    const sar = ['vessel', 'fishing', 'non_vessel'];
+    expect(classRuleOf(model(sar, {}))).toBe('best');
+    expect(classRuleOf(model(sar, { sarwatch_class_rule: 'vessel-first' }))).toBe('vessel-first');
+    expect(classRuleOf(model(sar, { sarwatch_class_rule: 'vessel-first' }), 'best')).toBe('best');
+    expect(classRuleOf(model(sar, {}), 'vessel-first')).toBe('vessel-first');
+    expect(vesselFirstFor(model(sar, { sarwatch_class_rule: 'vessel-first' }))).toEqual({ vessel: 0, fishing: 1 });
+    expect(vesselFirstFor(model(sar, { sarwatch_class_rule: 'vessel-first' }), 'best')).toBeUndefined();
+    expect(() => classRuleOf(model(sar, { sarwatch_class_rule: 'vessel-last' }))).toThrow(/sarwatch_class_rule is "vessel-last"/);
+    expect(() => vesselFirstFor(model(['ship'], { sarwatch_class_rule: 'vessel-first' }))).toThrow(/metadata sarwatch_class_rule.*"vessel"/);
   });
 });

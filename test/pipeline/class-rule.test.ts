@@ -4,17 +4,19 @@
  * moves detections from `non_vessel` to the vessel kinds, never the other way, and says so in the
  * summary.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { hasModel, hasProgram, rm, runCli, skipNote, tmpDir } from '../helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_MODEL, hasModel, hasProgram, lib, rm, runCli, skipNote, tmpDir } from '../helpers.js';
 
 const dir = tmpDir();
 afterAll(() => rm(dir));
 
-function detect(scene: string, backend: string, rule: string): { classes: string[]; rule: string } {
-  const out = path.join(dir, `${backend}-${rule}`);
-  const r = runCli(['detect', scene, '--out', out, '--backend', backend, '--no-quicklook', '--json', '--class-rule', rule, '--conf', '0.05']);
+/** `detect` at conf 0.05 under `rule` (none: the model's own), with `model` (default: the bundled one). */
+function detect(scene: string, backend: string, rule: string | null, model?: string): { classes: string[]; rule: string } {
+  const out = path.join(dir, `${backend}-${rule ?? 'own'}-${model ? path.basename(model) : 'bundled'}`);
+  const r = runCli(['detect', scene, '--out', out, '--backend', backend, '--no-quicklook', '--json', '--conf', '0.05',
+    ...(rule ? ['--class-rule', rule] : []), ...(model ? ['--model', model] : [])]);
   expect(r.code, r.stderr).toBe(0);
   const geo = JSON.parse(readFileSync(path.join(out, 'detections.geojson'), 'utf8'));
   return { classes: geo.features.map((f: { properties: { class_name: string } }) => f.properties.class_name), rule: JSON.parse(r.stdout).class_rule };
@@ -23,10 +25,13 @@ function detect(scene: string, backend: string, rule: string): { classes: string
 const count = (classes: string[], ...names: string[]) => classes.filter((c) => names.includes(c)).length;
 
 describe.skipIf(skipNote('the bundled model and program', hasModel && hasProgram))('class rule', () => {
-  it('vessel-first turns non-vessels into vessels alike on the int8 engine and onnxruntime', () => {
-    const scene = path.join(dir, 'scene');
+  const scene = path.join(dir, 'scene');
+  beforeAll(() => {
     const r = runCli(['synth', '--out', scene, '--size', '2000x2000', '--seed', '31', '--json']);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('vessel-first turns non-vessels into vessels alike on the int8 engine and onnxruntime', () => {
     for (const backend of ['cpu', 'ort']) {
       const best = detect(scene, backend, 'best');
       const first = detect(scene, backend, 'vessel-first');
@@ -35,6 +40,28 @@ describe.skipIf(skipNote('the bundled model and program', hasModel && hasProgram
       expect(count(first.classes, 'vessel', 'fishing'), backend).toBeGreaterThan(count(best.classes, 'vessel', 'fishing'));
       expect(count(first.classes, 'non_vessel'), backend).toBeLessThan(count(best.classes, 'non_vessel'));
     }
+  });
+
+  it("follows the model's own rule (metadata sarwatch_class_rule) in its ONNX and its compiled program; --class-rule overrides it", async () => {
+    const { onnx, readOnnx } = await lib<typeof import('../../src/model/onnx-file.js')>('model/onnx-file.js');
+    const { model } = await readOnnx(BUNDLED_MODEL);
+    model.metadataProps = [...model.metadataProps.filter((p) => p.key !== 'sarwatch_class_rule'), onnx.StringStringEntryProto.create({ key: 'sarwatch_class_rule', value: 'vessel-first' })];
+    const own = path.join(dir, 'own-rule.onnx');
+    writeFileSync(own, onnx.ModelProto.encode(model).finish());
+    const program = path.join(dir, 'own-rule.swp');
+    const c = runCli(['compile', own, '-o', program, '--calib-count', '2']);
+    expect(c.code, c.stderr).toBe(0);
+    for (const [backend, file] of [['ort', own], ['cpu', program]]) {
+      const first = detect(scene, backend, 'vessel-first', file);
+      expect(detect(scene, backend, null, file), backend).toEqual(first);
+      expect(detect(scene, backend, 'best', file).rule, backend).toBe('best');
+    }
+    // A rule the runtime does not know is refused, naming the model file.
+    model.metadataProps = model.metadataProps.map((p) => (p.key === 'sarwatch_class_rule' ? { ...p, value: 'vessel-last' } : p));
+    writeFileSync(own, onnx.ModelProto.encode(model).finish());
+    const bad = runCli(['detect', scene, '--out', path.join(dir, 'bad-rule'), '--backend', 'ort', '--model', own]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/own-rule\.onnx.*sarwatch_class_rule|sarwatch_class_rule.*own-rule\.onnx/s);
   });
 
   it('refuses an unknown rule', () => {

@@ -1,7 +1,7 @@
 """Export a checkpoint to ONNX in exactly the Ultralytics YOLOv8 layout.
 
     /usr/bin/python3 -m sarwatch_train.export runs/bundled/qat/best.pt ../models/sarwatch-yolov8-sar.onnx --conf BEST \
-        --fishing-share SHARE
+        --fishing-share SHARE --class-rule RULE
 
 - input `images` [1, 2, 800, 800], float, 0-1 (VV, VH after dB -> 8-bit);
 - output `output0` [1, 4 + nc, N], DFL decode, strides and sigmoid in the graph, xywh in input pixels;
@@ -10,6 +10,8 @@
   `sarwatch_conf` (the operating threshold, from --conf),
   `sarwatch_fishing_share` (how the runtime tells fishing vessels from other vessels, from
   --fishing-share; train/choose-fishing-share.sh chooses it),
+  `sarwatch_class_rule` (how the runtime decides a detection's class, from --class-rule: `best`,
+  or `vessel-first`, a vessel whenever the vessel kinds' score clears the threshold),
   `sarwatch_input` (the normalisation spec the runtime follows) and `strides`.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ import torch.nn as nn
 from .data import CLASS_NAMES
 from .model import Conv, ModelConfig, count_gflops, count_params, load_checkpoint, model_from_checkpoint
 
+CLASS_RULES = ("best", "vessel-first")  # the runtime's, src/model/model-info.ts
 INPUT_SPEC = {"kind": "sar_db", "channels": [{"band": "VV", "lo": -50, "hi": 20}, {"band": "VH", "lo": -50, "hi": 20}]}
 
 
@@ -43,7 +46,7 @@ def fuse(model: nn.Module) -> nn.Module:
 
 
 def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params: int, gflops: float,
-             fishing_share: float | None = None) -> dict[str, str]:
+             fishing_share: float | None = None, class_rule: str | None = None) -> dict[str, str]:
     """metadata_props of the export: Ultralytics' keys, then sarwatch's."""
     meta = {
         "description": "sarwatch YOLOv8-family SAR vessel detector (VV/VH, 10 m class pixels)",
@@ -65,15 +68,19 @@ def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params:
         meta["sarwatch_conf"] = f"{conf:g}"
     if fishing_share is not None:
         meta["sarwatch_fishing_share"] = f"{fishing_share:g}"
+    if class_rule is not None:
+        meta["sarwatch_class_rule"] = class_rule
     if "metrics" in ck:
         meta["val_metrics"] = json.dumps({k: round(v, 4) for k, v in ck["metrics"].items() if isinstance(v, float)})
     return meta
 
 
 def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None,
-           fishing_share: float | None = None) -> None:
+           fishing_share: float | None = None, class_rule: str | None = None) -> None:
     if fishing_share is not None and not 0 < fishing_share < 1:
         raise ValueError(f"--fishing-share must lie between 0 and 1, got {fishing_share:g}")
+    if class_rule is not None and class_rule not in CLASS_RULES:
+        raise ValueError(f"--class-rule must be one of {', '.join(CLASS_RULES)}, got {class_rule}")
     ck = load_checkpoint(ckpt_path)
     model = model_from_checkpoint(ck, ckpt_path).eval()
     params, gflops = count_params(model), count_gflops(model, imgsz)
@@ -88,7 +95,7 @@ def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, con
                           do_constant_folding=True)
         m = onnx.load(tmp)
         del m.metadata_props[:]
-        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops, fishing_share).items():
+        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops, fishing_share, class_rule).items():
             p = m.metadata_props.add()
             p.key, p.value = k, v
         onnx.checker.check_model(m)
@@ -113,9 +120,12 @@ def main(argv=None):
                     help="a vessel is `fishing` when fishing's score is at least this share of vessel + fishing, "
                          "chosen on validation data by train/choose-fishing-share.sh (metadata "
                          "sarwatch_fishing_share; default: none, the best class decides)")
+    ap.add_argument("--class-rule", choices=CLASS_RULES, default=None,
+                    help="how the runtime decides a detection's class, chosen on validation data (metadata "
+                         "sarwatch_class_rule; default: none, the runtime's default `best`)")
     a = ap.parse_args(argv)
     try:
-        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf, a.fishing_share)
+        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf, a.fishing_share, a.class_rule)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"export: {e}")
 

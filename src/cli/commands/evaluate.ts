@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--conf <x>', "operating threshold for precision/recall/F1 (default: the model's, metadata sarwatch_conf, else 0.25)")
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
-    .option('--class-rule <rule>', `how a detection's class is decided: ${CLASS_RULES.join(', ')} (only vessel kinds are scored)`, 'best')
+    .option('--class-rule <rule>', `how a detection's class is decided: ${CLASS_RULES.join(', ')} (only vessel kinds are scored; default: the model's, metadata sarwatch_class_rule, else best)`)
     .option('--threads <n>', 'inference threads', String(DEFAULT_THREADS))
     .option('--calib <source>', `cpu/fpga with an ONNX model: ${CALIB_HELP}`)
     .option('--ci <resamples>', '95 % bootstrap interval of AP50 over the images, from this many resamples (e.g. 2000)')
@@ -44,7 +44,7 @@ export function register(program: Command): void {
         backendOptions: { threads: integer('--threads', o.threads, 1, 256), calib: o.calib },
         conf: o.conf === undefined ? undefined : number('--conf', o.conf, 0.001, 1),
         iou: number('--iou', o.iou, 0.01, 1),
-        classRule: oneOf('--class-rule', o.classRule, CLASS_RULES),
+        classRule: o.classRule === undefined ? undefined : oneOf('--class-rule', o.classRule, CLASS_RULES),
         bootstrap: o.ci === undefined ? 0 : integer('--ci', o.ci, 10, 1_000_000),
         against: o.against === undefined ? undefined : (oneOf('--against', o.against, BACKEND_CHOICES) as BackendName | 'auto'),
         onProgress: (d, t) => bar.update(d, t),

@@ -3,7 +3,7 @@
  * lower (IR) → calibrate (onnxruntime) → quantize → lay out and write.
  */
 import path from 'node:path';
-import { modelInfoFrom, type ModelInfo } from '../model-info.js';
+import { classRuleOf, modelInfoFrom, type ModelInfo } from '../model-info.js';
 import { readOnnx } from '../onnx-file.js';
 import { calibrate, DEFAULT_CALIB, type CalibOptions } from './calibrate.js';
 import { lower, type IrGraph } from './lower.js';
@@ -61,6 +61,7 @@ export async function compileModel(file: string, calib: Partial<CalibOptions> = 
     overlap: info.metadata.sarwatch_overlap ? Number(info.metadata.sarwatch_overlap) : null,
     conf: info.metadata.sarwatch_conf ? Number(info.metadata.sarwatch_conf) : null,
     fishingShare: info.metadata.sarwatch_fishing_share ? Number(info.metadata.sarwatch_fishing_share) : null,
+    classRule: info.metadata.sarwatch_class_rule ? classRuleOf(info) : null,
     calibration: { source: opts.source === 'synthetic' ? 'synthetic' : path.basename(path.resolve(opts.source)), count: opts.count, method: opts.method, percentile: opts.method === 'percentile' ? opts.percentile : null, seed: opts.seed },
   });
   return { program, qdq: () => exportQdq(model, q), ir, info, layers: q.layers.length, macs: macsOf(ir), sourceSha256 };
