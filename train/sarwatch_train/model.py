@@ -231,6 +231,9 @@ ARCHS = {
     # A stride-4 level for vessels of a few pixels; the head's P2 and P3 convolutions depthwise-separable
     # so that the whole stays within 6 GFLOPs per 800 x 800 tile.
     "p2": ModelConfig(p2=True, strides=(4, 8, 16, 32), separable=(True, True, False, False)),
+    # YOLOv8n's C2f depths (two bottlenecks at P3 and P4, as its 3, 6, 6, 3 times 0.33) instead of one
+    # everywhere: 1.094 M parameters, 5.93 GFLOPs per 800 x 800 tile (an experiment, train/README.md).
+    "n-deep": ModelConfig(depths=(1, 2, 2, 1)),
 }
 
 

@@ -1,6 +1,6 @@
 """Where a training step's time goes: the recipe's stage-1 step (or a `qat` stage's), part by part.
 
-    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25] [--batch 16] [--imgsz 384] [--stage qat|qat-full]
+    cd train && /usr/bin/python3 -m sarwatch_train.step_times [--batches 25] [--batch 16] [--imgsz 384] [--stage qat|qat-full] [--arch n]
 
 Builds stage 1's batches (SSDD train minus the validation tenth, mosaic on) and runs the
 recipe's step on them, timing each part with a wall clock: the augmentation that makes the
@@ -32,12 +32,12 @@ PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
 
 def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0,
-               crop_first: bool = True, stage: str = "ssdd") -> dict:
+               crop_first: bool = True, stage: str = "ssdd", arch: str = "n") -> dict:
     """Mean seconds per batch of each part of `stage`'s step (on SSDD batches), over `batches` batches."""
     torch.manual_seed(seed)
     samples = load_ssdd(ssdd, "train", 10, 0, "yolo")
     cfg = STAGES[stage]
-    model = SarYolo(ARCHS["n"])
+    model = SarYolo(ARCHS[arch])
     model.detect.bias_init(imgsz)
     if cfg.get("qat"):
         prepare_qat(model, cfg, samples, SimpleNamespace(imgsz=imgsz, batch=batch, seed=seed), torch.device("cpu"))
@@ -80,14 +80,16 @@ def main(argv=None):
                     help="time the recipe's --crop-first augmentation (default; --no-crop-first: the previous one)")
     ap.add_argument("--stage", choices=sorted(STAGES), default="ssdd",
                     help="whose step (default ssdd; qat, qat-full: through their roundings)")
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="n", help="network (model.ARCHS; default n, the recipe's)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    t = step_times(args.ssdd, args.batches, args.imgsz, args.batch, crop_first=args.crop_first, stage=args.stage)
+    t = step_times(args.ssdd, args.batches, args.imgsz, args.batch, crop_first=args.crop_first, stage=args.stage,
+                   arch=args.arch)
     total = sum(t.values())
     for k, v in t.items():
         print(f"{k:10s} {v * 1000:7.0f} ms  {100 * v / total:5.1f} %")
     print(f"{'step':10s} {total * 1000:7.0f} ms per batch of {args.batch} at {args.imgsz} px, "
-          f"{total * 1000 / args.batch:.1f} ms per picture ({args.threads} threads, stage {args.stage})")
+          f"{total * 1000 / args.batch:.1f} ms per picture ({args.threads} threads, stage {args.stage}, arch {args.arch})")
 
 
 if __name__ == "__main__":

@@ -400,7 +400,8 @@ def main(argv=None):
     ap.add_argument("--init", default=None,
                     help="checkpoint the first stage starts from (e.g. from sarwatch_train.from_onnx; default: none)")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="n",
-                    help="network (model.ARCHS): n, the bundled model's (default), or p2 with a stride-4 level")
+                    help="network (model.ARCHS): n, the bundled model's (default); p2 with a stride-4 level; n-deep "
+                         "with YOLOv8n's C2f depths (an experiment)")
     ap.add_argument("--imgsz", type=int, default=384)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--val-every", type=int, default=5)
