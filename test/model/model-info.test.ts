@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classRuleOf, loadModelInfo, parseNames, vesselFirstFor, type ModelInfo } from '../../dist/src/model/model-info.js';
-import { BUNDLED_MODEL, hasModel, skipNote } from '../helpers.js';
+import { BUNDLED_MODEL, BUNDLED_PROGRAM, hasModel, hasProgram, skipNote } from '../helpers.js';
 
 describe('model info', () => {
   it('parses Ultralytics names metadata (a Python dict repr)', () => {
@@ -14,6 +14,10 @@ describe('model info', () => {
     expect(m.input).toEqual({ kind: 'sar_db', channels: [{ band: 'VV', lo: -50, hi: 20 }, { band: 'VH', lo: -50, hi: 20 }] });
     expect(m.vesselClasses).toEqual([0, 1]);
     expect(m.fishingClasses).toEqual([1]);
+  });
+
+  it.skipIf(skipNote('bundled model and program', hasModel && hasProgram))('the bundled model and its program name their class rule, vessel-first (model card, item 6)', async () => {
+    for (const file of [BUNDLED_MODEL, BUNDLED_PROGRAM]) expect(classRuleOf(await loadModelInfo(file)), file).toBe('vessel-first');
   });
 
   it("takes the class rule asked for, else the model's own (metadata sarwatch_class_rule), else best", () => {
