@@ -169,6 +169,28 @@ export function fishingSplit(m: ModelInfo, share?: number): FishingSplit | undef
   return { vessel, fishing, share: s };
 }
 
+/**
+ * A length gate on `fishing`: the class is learned from synthetic fishing vessels of 10–60 m, so a
+ * detection estimated longer than `maxLengthM` is called `vessel` (class index `vessel`) instead.
+ * Applied after the length estimate (pipeline/detection.enrich), so only where the scene has a
+ * pixel spacing.
+ */
+export interface FishingGate {
+  vessel: number;
+  maxLengthM: number;
+}
+
+/**
+ * The longest a `fishing` detection may be, in metres, before it is called `vessel`: `metres` (else the model's metadata `sarwatch_fishing_max_length_m`);
+ * none where the model lacks either class or a gate, or where `metres` is 0.
+ */
+export function fishingGate(m: ModelInfo, metres?: number): FishingGate | undefined {
+  const vessel = m.names.indexOf('vessel');
+  const max = metres ?? Number(m.metadata.sarwatch_fishing_max_length_m);
+  if (vessel < 0 || m.fishingClasses.length === 0 || !(max > 0)) return undefined;
+  return { vessel, maxLengthM: max };
+}
+
 /** How a detection's class is decided (decode.VesselFirst): `best`, the best class; `vessel-first`. */
 export type ClassRule = 'best' | 'vessel-first';
 export const CLASS_RULES: readonly ClassRule[] = ['best', 'vessel-first'];

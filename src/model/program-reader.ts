@@ -62,6 +62,8 @@ export interface ProgramMeta {
   fishingShare?: number | null;
   /** The model's class rule (ONNX metadata `sarwatch_class_rule`); absent in older programs. */
   classRule?: ClassRule | null;
+  /** model-info.FishingGate's length (ONNX metadata `sarwatch_fishing_max_length_m`); absent in older programs. */
+  fishingMaxLengthM?: number | null;
   source?: { file: string; sha256: string };
   [k: string]: unknown;
 }
@@ -160,6 +162,7 @@ export function modelInfoFromProgram(p: Program, file: string): ModelInfo {
       ...(p.meta.conf ? { sarwatch_conf: String(p.meta.conf) } : {}),
       ...(p.meta.fishingShare ? { sarwatch_fishing_share: String(p.meta.fishingShare) } : {}),
       ...(p.meta.classRule ? { sarwatch_class_rule: p.meta.classRule } : {}),
+      ...(p.meta.fishingMaxLengthM ? { sarwatch_fishing_max_length_m: String(p.meta.fishingMaxLengthM) } : {}),
     },
   };
 }

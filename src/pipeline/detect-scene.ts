@@ -12,7 +12,7 @@ import type { Backend, BackendName, BackendOptions } from '../backends/backend.j
 import { resolveBackend, type Fallback } from '../backends/registry.js';
 import { isSarwatchError, SarwatchError } from '../errors.js';
 import { DEFAULT_DECODE, type DecodeOptions } from '../model/decode.js';
-import { fishingSplit, loadModelInfo, operatingConf, vesselFirstFor, type ClassRule, type ModelInfo } from '../model/model-info.js';
+import { fishingGate, fishingSplit, loadModelInfo, operatingConf, vesselFirstFor, type ClassRule, type ModelInfo } from '../model/model-info.js';
 import { openScene } from '../scene/open-scene.js';
 import type { Scene } from '../scene/types.js';
 import { MIN_OVERLAP, planTiles, type TilePlan } from '../tiling/plan.js';
@@ -39,8 +39,10 @@ export interface DetectOptions {
   decode?: Partial<DecodeOptions>;
   /** Fishing share in place of the model's metadata (model-info.fishingSplit). */
   fishingShare?: number;
-  /** How a detection's class is decided (model-info.ClassRule); default `best`. */
+  /** How a detection's class is decided (model-info.ClassRule); default: the model's, else `best`. */
   classRule?: ClassRule;
+  /** Fishing length gate in metres in place of the model's metadata (model-info.fishingGate); 0: none. */
+  fishingMaxLengthM?: number;
   /** Tile size; defaults to (and may not exceed) the model's input size. */
   tile?: number;
   overlap?: number;
@@ -108,6 +110,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     vesselFirst: vesselFirstFor(model, opts.classRule),
     ...opts.decode,
   };
+  const gate = fishingGate(model, opts.fishingMaxLengthM);
   const scene: Scene = await openScene(opts.scene, { imageMode: model.input.kind === 'image8' && model.channels === 3 ? 'rgb' : 'gray' });
   let backend: Backend | null = null;
   let sinks: Sinks | null = null;
@@ -171,7 +174,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
     const release = async (released: ReturnType<TileMerger['releaseAll']>) => {
       const boxes = landMask ? await landMask.filter(released) : released;
       if (!boxes.length) return;
-      const dets = boxes.map((b) => enrich(b, model, scene.info.georef, opts.pixelSpacingM ?? null));
+      const dets = boxes.map((b) => enrich(b, model, scene.info.georef, opts.pixelSpacingM ?? null, gate));
       dets.sort((a, b) => a.tile - b.tile || b.score - a.score);
       all.push(...dets);
       sinks?.csv.write(dets);
@@ -276,6 +279,7 @@ export async function detectScene(opts: DetectOptions): Promise<SceneSummary> {
       conf: decode.conf,
       fishing_share: decode.fishing?.share ?? null,
       class_rule: decode.vesselFirst ? 'vessel-first' : 'best',
+      fishing_max_length_m: gate?.maxLengthM ?? null,
       stage_ms: {
         read: Math.round(stage.read),
         normalise: Math.round(stage.normalise),

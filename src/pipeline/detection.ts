@@ -3,7 +3,7 @@
  * This is what every sink writes and what telemetry publishes.
  */
 import type { TileDetection } from '../model/decode.js';
-import type { ModelInfo } from '../model/model-info.js';
+import type { FishingGate, ModelInfo } from '../model/model-info.js';
 import type { Georef } from '../scene/georef.js';
 
 /** A tile detection moved into scene pixel coordinates. */
@@ -45,7 +45,7 @@ export function vesselLengthM(box: Pick<SceneBox, 'x1' | 'y1' | 'x2' | 'y2'>, sp
   return Math.hypot(w, h) * LENGTH_FACTOR;
 }
 
-export function enrich(box: SceneBox, model: ModelInfo, georef: Georef | null, pixelSpacingM: number | null): SceneDetection {
+export function enrich(box: SceneBox, model: ModelInfo, georef: Georef | null, pixelSpacingM: number | null, gate?: FishingGate): SceneDetection {
   const cx = (box.x1 + box.x2) / 2;
   const cy = (box.y1 + box.y2) / 2;
   let lat: number | null = null;
@@ -55,15 +55,18 @@ export function enrich(box: SceneBox, model: ModelInfo, georef: Georef | null, p
     [lon, lat] = georef.pixelToLonLat(cx, cy);
     spacing ??= georef.pixelSpacingM(cx, cy);
   }
-  const className = model.names[box.cls] ?? `class${box.cls}`;
+  const lengthM = vesselLengthM(box, spacing);
+  const gated = gate && lengthM !== null && lengthM > gate.maxLengthM && model.fishingClasses.includes(box.cls);
+  const cls = gated ? gate.vessel : box.cls;
   return {
     ...box,
+    cls,
     row: Math.floor(cy),
     col: Math.floor(cx),
-    className,
-    isVessel: model.vesselClasses.includes(box.cls),
-    isFishing: model.fishingClasses.includes(box.cls),
-    lengthM: vesselLengthM(box, spacing),
+    className: model.names[cls] ?? `class${cls}`,
+    isVessel: model.vesselClasses.includes(cls),
+    isFishing: model.fishingClasses.includes(cls),
+    lengthM,
     lat,
     lon,
   };

@@ -25,6 +25,8 @@ export interface SceneSummary {
   fishing_share: number | null;
   /** How each detection's class was decided (model-info.ClassRule). */
   class_rule: ClassRule;
+  /** model-info.FishingGate's length in metres; null when there is none. */
+  fishing_max_length_m: number | null;
   /** Energy over the scene and its source; null without a power sampler. */
   energy_j: number | null;
   avg_w: number | null;

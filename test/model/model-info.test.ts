@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classRuleOf, loadModelInfo, parseNames, vesselFirstFor, type ModelInfo } from '../../dist/src/model/model-info.js';
+import { classRuleOf, fishingGate, loadModelInfo, parseNames, vesselFirstFor, type ModelInfo } from '../../dist/src/model/model-info.js';
 import { BUNDLED_MODEL, BUNDLED_PROGRAM, hasModel, hasProgram, skipNote } from '../helpers.js';
 
 describe('model info', () => {
@@ -16,8 +16,12 @@ describe('model info', () => {
     expect(m.fishingClasses).toEqual([1]);
   });
 
-  it.skipIf(skipNote('bundled model and program', hasModel && hasProgram))('the bundled model and its program name their class rule, vessel-first (model card, item 6)', async () => {
-    for (const file of [BUNDLED_MODEL, BUNDLED_PROGRAM]) expect(classRuleOf(await loadModelInfo(file)), file).toBe('vessel-first');
+  it.skipIf(skipNote('bundled model and program', hasModel && hasProgram))('the bundled model and its program name their class rule, vessel-first, and fishing gate, 100 m (model card)', async () => {
+    for (const file of [BUNDLED_MODEL, BUNDLED_PROGRAM]) {
+      const m = await loadModelInfo(file);
+      expect(classRuleOf(m), file).toBe('vessel-first');
+      expect(fishingGate(m), file).toEqual({ vessel: 0, maxLengthM: 100 });
+    }
   });
 
   it("takes the class rule asked for, else the model's own (metadata sarwatch_class_rule), else best", () => {

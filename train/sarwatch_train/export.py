@@ -1,7 +1,7 @@
 """Export a checkpoint to ONNX in exactly the Ultralytics YOLOv8 layout.
 
     /usr/bin/python3 -m sarwatch_train.export runs/bundled/qat/best.pt ../models/sarwatch-yolov8-sar.onnx --conf BEST \
-        --fishing-share SHARE --class-rule RULE
+        --fishing-share SHARE --class-rule RULE --fishing-max-length METRES
 
 - input `images` [1, 2, 800, 800], float, 0-1 (VV, VH after dB -> 8-bit);
 - output `output0` [1, 4 + nc, N], DFL decode, strides and sigmoid in the graph, xywh in input pixels;
@@ -12,6 +12,8 @@
   --fishing-share; train/choose-fishing-share.sh chooses it),
   `sarwatch_class_rule` (how the runtime decides a detection's class, from --class-rule: `best`,
   or `vessel-first`, a vessel whenever the vessel kinds' score clears the threshold),
+  `sarwatch_fishing_max_length_m` (from --fishing-max-length: a `fishing` detection estimated
+  longer is called `vessel`),
   `sarwatch_input` (the normalisation spec the runtime follows) and `strides`.
 """
 from __future__ import annotations
@@ -46,7 +48,8 @@ def fuse(model: nn.Module) -> nn.Module:
 
 
 def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params: int, gflops: float,
-             fishing_share: float | None = None, class_rule: str | None = None) -> dict[str, str]:
+             fishing_share: float | None = None, class_rule: str | None = None,
+             fishing_max_length: float | None = None) -> dict[str, str]:
     """metadata_props of the export: Ultralytics' keys, then sarwatch's."""
     meta = {
         "description": "sarwatch YOLOv8-family SAR vessel detector (VV/VH, 10 m class pixels)",
@@ -70,17 +73,22 @@ def metadata(cfg: ModelConfig, ck: dict, imgsz: int, conf: float | None, params:
         meta["sarwatch_fishing_share"] = f"{fishing_share:g}"
     if class_rule is not None:
         meta["sarwatch_class_rule"] = class_rule
+    if fishing_max_length is not None:
+        meta["sarwatch_fishing_max_length_m"] = f"{fishing_max_length:g}"
     if "metrics" in ck:
         meta["val_metrics"] = json.dumps({k: round(v, 4) for k, v in ck["metrics"].items() if isinstance(v, float)})
     return meta
 
 
 def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, conf: float | None = None,
-           fishing_share: float | None = None, class_rule: str | None = None) -> None:
+           fishing_share: float | None = None, class_rule: str | None = None,
+           fishing_max_length: float | None = None) -> None:
     if fishing_share is not None and not 0 < fishing_share < 1:
         raise ValueError(f"--fishing-share must lie between 0 and 1, got {fishing_share:g}")
     if class_rule is not None and class_rule not in CLASS_RULES:
         raise ValueError(f"--class-rule must be one of {', '.join(CLASS_RULES)}, got {class_rule}")
+    if fishing_max_length is not None and not fishing_max_length > 0:
+        raise ValueError(f"--fishing-max-length must be a length in metres above 0, got {fishing_max_length:g}")
     ck = load_checkpoint(ckpt_path)
     model = model_from_checkpoint(ck, ckpt_path).eval()
     params, gflops = count_params(model), count_gflops(model, imgsz)
@@ -95,7 +103,8 @@ def export(ckpt_path: str, out_path: str, imgsz: int = 800, opset: int = 17, con
                           do_constant_folding=True)
         m = onnx.load(tmp)
         del m.metadata_props[:]
-        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops, fishing_share, class_rule).items():
+        for k, v in metadata(model.cfg, ck, imgsz, conf, params, gflops, fishing_share, class_rule,
+                                 fishing_max_length).items():
             p = m.metadata_props.add()
             p.key, p.value = k, v
         onnx.checker.check_model(m)
@@ -123,9 +132,12 @@ def main(argv=None):
     ap.add_argument("--class-rule", choices=CLASS_RULES, default=None,
                     help="how the runtime decides a detection's class, chosen on validation data (metadata "
                          "sarwatch_class_rule; default: none, the runtime's default `best`)")
+    ap.add_argument("--fishing-max-length", type=float, default=None,
+                    help="metres: a `fishing` detection estimated longer is called `vessel` (metadata "
+                         "sarwatch_fishing_max_length_m; default: none)")
     a = ap.parse_args(argv)
     try:
-        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf, a.fishing_share, a.class_rule)
+        export(a.checkpoint, a.out, a.imgsz, a.opset, a.conf, a.fishing_share, a.class_rule, a.fishing_max_length)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"export: {e}")
 

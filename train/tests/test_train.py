@@ -60,7 +60,8 @@ class ExportTest(unittest.TestCase):
             ck, out = os.path.join(d, "m.pt"), os.path.join(d, "m.onnx")
             torch.manual_seed(0)
             torch.save({"model": SarYolo(ModelConfig()).state_dict()}, ck)
-            export(ck, out, imgsz=160, conf=0.15, fishing_share=0.3, class_rule="vessel-first")
+            export(ck, out, imgsz=160, conf=0.15, fishing_share=0.3, class_rule="vessel-first",
+                   fishing_max_length=100)
             m = onnx.load(out)
         self.assertTrue(13 <= m.opset_import[0].version <= 17)
         (inp,), (outp,) = m.graph.input, m.graph.output
@@ -73,6 +74,7 @@ class ExportTest(unittest.TestCase):
         self.assertEqual((meta["stride"], meta["channels"], meta["sarwatch_conf"]), ("32", "2", "0.15"))
         self.assertEqual(meta["sarwatch_fishing_share"], "0.3")
         self.assertEqual(meta["sarwatch_class_rule"], "vessel-first")
+        self.assertEqual(meta["sarwatch_fishing_max_length_m"], "100")
         self.assertEqual(json.loads(meta["imgsz"]), [160, 160])
         spec = json.loads(meta["sarwatch_input"])
         self.assertEqual([(c["band"], c["lo"], c["hi"]) for c in spec["channels"]], [("VV", -50, 20), ("VH", -50, 20)])

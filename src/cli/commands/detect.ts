@@ -19,6 +19,7 @@ export interface DetectCliOptions extends RuntimeCliOptions {
   conf?: string;
   fishingShare?: string;
   classRule?: string;
+  fishingMaxLength?: string;
   iou: string;
   tile?: string;
   overlap?: string;
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option('--conf <x>', "confidence threshold (default: the model's operating threshold, metadata sarwatch_conf, else 0.25)")
     .option('--fishing-share <x>', "a vessel is fishing when fishing's score is at least this share of vessel + fishing; 0: the best class decides (default: the model's, metadata sarwatch_fishing_share, else the best class)")
     .option('--class-rule <rule>', `how a detection's class is decided: ${CLASS_RULES.join(', ')} (vessel-first: a vessel whenever the vessel kinds' score clears the threshold, non_vessel only otherwise; default: the model's, metadata sarwatch_class_rule, else best)`)
+    .option('--fishing-max-length <m>', "a fishing detection longer than this (metres, estimated from its box) is called vessel; 0: no gate (default: the model's, metadata sarwatch_fishing_max_length_m, else none)")
     .option('--iou <x>', 'NMS IoU threshold', '0.5')
     .option('--tile <n>', 'tile size in px (default and maximum: the model input)')
     .option('--overlap <n>', 'tile overlap in px (at least 64)')
@@ -82,6 +84,7 @@ export function register(program: Command): void {
           backendOptions: { threads, calib: o.calib, xclbin: o.xclbin, fpgaTimeoutMs: integer('--fpga-timeout', o.fpgaTimeout, 10, 600_000) },
           decode: { ...(o.conf === undefined ? {} : { conf: number('--conf', o.conf, 0.001, 1) }), iou: number('--iou', o.iou, 0.01, 1) },
           fishingShare: o.fishingShare === undefined ? undefined : number('--fishing-share', o.fishingShare, 0, 0.99),
+          fishingMaxLengthM: o.fishingMaxLength === undefined ? undefined : number('--fishing-max-length', o.fishingMaxLength, 0, 10_000),
           classRule: o.classRule === undefined ? undefined : oneOf('--class-rule', o.classRule, CLASS_RULES),
           tile: o.tile === undefined ? undefined : integer('--tile', o.tile, 32, 4096),
           overlap: o.overlap === undefined ? undefined : integer('--overlap', o.overlap, 0, 2048),

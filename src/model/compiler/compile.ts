@@ -62,6 +62,7 @@ export async function compileModel(file: string, calib: Partial<CalibOptions> = 
     conf: info.metadata.sarwatch_conf ? Number(info.metadata.sarwatch_conf) : null,
     fishingShare: info.metadata.sarwatch_fishing_share ? Number(info.metadata.sarwatch_fishing_share) : null,
     classRule: info.metadata.sarwatch_class_rule ? classRuleOf(info) : null,
+    fishingMaxLengthM: Number(info.metadata.sarwatch_fishing_max_length_m) > 0 ? Number(info.metadata.sarwatch_fishing_max_length_m) : null,
     calibration: { source: opts.source === 'synthetic' ? 'synthetic' : path.basename(path.resolve(opts.source)), count: opts.count, method: opts.method, percentile: opts.method === 'percentile' ? opts.percentile : null, seed: opts.seed },
   });
   return { program, qdq: () => exportQdq(model, q), ir, info, layers: q.layers.length, macs: macsOf(ir), sourceSha256 };
