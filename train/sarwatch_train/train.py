@@ -108,6 +108,9 @@ STAGES = {
     # synthetic chips 30 % of each epoch's samples from the first epoch, so that SSDD is never left
     # behind while the chips are learned (adaptation costs stage 1 about 0.04 SSDD test AP50).
     "mix": dict(epochs=78, lr0=0.002, warmup=3, close_mosaic=10, chips=1200, chip_share=0.3),
+    # `mix` for the samples of `ssdd200` and `joint8` together (158 x 1,193 against 189,000): the candidate
+    # recipe `mix158,qat` after `mix` paid out of fold on folds 1 and 2 (train/README.md, "One mixed stage").
+    "mix158": dict(epochs=158, lr0=0.002, warmup=3, close_mosaic=10, chips=1200, chip_share=0.3),
     # The last default stage: quantisation-aware fine-tuning (qat.py) on `joint`'s data, without mosaic as `joint` ends,
     # at a fifth of its learning rate; validation and best.pt judge the network through int8 roundings.
     # Without the pre-activation roundings (qat.prepare): the bundled model's stage, whose frozen BatchNorms
