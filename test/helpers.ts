@@ -1,6 +1,6 @@
 /** Shared test helpers: paths, temp folders, the CLI, and the real data under ../shared/data. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,25 @@ export interface CliResult {
 export function runCli(args: string[], opts: { timeout?: number; env?: Record<string, string> } = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: opts.timeout ?? 170_000, env: { ...process.env, ...opts.env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What `detect` wrote into GeoJSON for one detection (src/pipeline/sinks/geojson-sink.ts). */
+export interface DetectedFeature {
+  class_name: string;
+  bbox_px: [number, number, number, number];
+  vessel_length_m: number | null;
+  [k: string]: unknown;
+}
+
+/**
+ * `sarwatch detect SCENE --out OUT --no-quicklook --json ARGS...`: the run, and where it succeeded
+ * its detections (the GeoJSON features' properties) and its printed summary.
+ */
+export function detectCli(scene: string, out: string, args: string[]): CliResult & { features: DetectedFeature[]; summary: Record<string, unknown> } {
+  const r = runCli(['detect', scene, '--out', out, '--no-quicklook', '--json', ...args]);
+  if (r.code !== 0) return { ...r, features: [], summary: {} };
+  const geo = JSON.parse(readFileSync(path.join(out, 'detections.geojson'), 'utf8')) as { features: { properties: DetectedFeature }[] };
+  return { ...r, features: geo.features.map((f) => f.properties), summary: JSON.parse(r.stdout) };
 }
 
 export async function lib<T = Record<string, unknown>>(rel: string): Promise<T> {

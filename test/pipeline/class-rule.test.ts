@@ -4,10 +4,10 @@
  * moves detections from `non_vessel` to the vessel kinds, never the other way, and says so in the
  * summary.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_MODEL, hasModel, hasProgram, lib, rm, runCli, skipNote, tmpDir } from '../helpers.js';
+import { BUNDLED_MODEL, detectCli, hasModel, hasProgram, lib, rm, runCli, skipNote, tmpDir } from '../helpers.js';
 
 const dir = tmpDir();
 afterAll(() => rm(dir));
@@ -15,11 +15,9 @@ afterAll(() => rm(dir));
 /** `detect` at conf 0.05 under `rule` (none: the model's own), with `model` (default: the bundled one). */
 function detect(scene: string, backend: string, rule: string | null, model?: string): { classes: string[]; rule: string } {
   const out = path.join(dir, `${backend}-${rule ?? 'own'}-${model ? path.basename(model) : 'bundled'}`);
-  const r = runCli(['detect', scene, '--out', out, '--backend', backend, '--no-quicklook', '--json', '--conf', '0.05',
-    ...(rule ? ['--class-rule', rule] : []), ...(model ? ['--model', model] : [])]);
+  const r = detectCli(scene, out, ['--backend', backend, '--conf', '0.05', ...(rule ? ['--class-rule', rule] : []), ...(model ? ['--model', model] : [])]);
   expect(r.code, r.stderr).toBe(0);
-  const geo = JSON.parse(readFileSync(path.join(out, 'detections.geojson'), 'utf8'));
-  return { classes: geo.features.map((f: { properties: { class_name: string } }) => f.properties.class_name), rule: JSON.parse(r.stdout).class_rule };
+  return { classes: r.features.map((f) => f.class_name), rule: r.summary.class_rule as string };
 }
 
 const count = (classes: string[], ...names: string[]) => classes.filter((c) => names.includes(c)).length;

@@ -3,11 +3,10 @@
  * `--fishing-max-length`): a `fishing` detection estimated longer than the gate is called
  * `vessel`; nothing else changes.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../src/model/model-info.js';
-import { hasProgram, lib, rm, runCli, skipNote, tmpDir } from '../helpers.js';
+import { detectCli, hasProgram, lib, rm, runCli, skipNote, tmpDir, type DetectedFeature } from '../helpers.js';
 
 const dir = tmpDir();
 afterAll(() => rm(dir));
@@ -37,15 +36,11 @@ describe('fishing length gate', () => {
     const s = runCli(['synth', '--out', scene, '--size', '2000x2000', '--seed', '31', '--json']);
     expect(s.code, s.stderr).toBe(0);
     const run = (gate: string | null) => {
-      const out = path.join(dir, `gate-${gate}`);
-      const r = runCli(['detect', scene, '--out', out, '--backend', 'cpu', '--no-quicklook', '--json', ...(gate === null ? [] : ['--fishing-max-length', gate])]);
+      const r = detectCli(scene, path.join(dir, `gate-${gate}`), ['--backend', 'cpu', ...(gate === null ? [] : ['--fishing-max-length', gate])]);
       expect(r.code, r.stderr).toBe(0);
-      const rows = JSON.parse(readFileSync(path.join(out, 'detections.geojson'), 'utf8')).features.map(
-        (f: { properties: { class_name: string; vessel_length_m: number } }) => f.properties,
-      );
-      return { gate: JSON.parse(r.stdout).fishing_max_length_m, rows };
+      return { gate: r.summary.fishing_max_length_m, rows: r.features };
     };
-    const n = (rows: { class_name: string }[], c: string) => rows.filter((r) => r.class_name === c).length;
+    const n = (rows: DetectedFeature[], c: string) => rows.filter((r) => r.class_name === c).length;
     const none = run('0');
     const own = run(null);
     const tight = run('30');
@@ -54,6 +49,6 @@ describe('fishing length gate', () => {
     expect(n(tight.rows, 'fishing')).toBeLessThan(n(none.rows, 'fishing'));
     expect(n(tight.rows, 'fishing') + n(tight.rows, 'vessel')).toBe(n(none.rows, 'fishing') + n(none.rows, 'vessel'));
     expect(n(tight.rows, 'non_vessel')).toBe(n(none.rows, 'non_vessel'));
-    expect(tight.rows.filter((r: { class_name: string; vessel_length_m: number }) => r.class_name === 'fishing' && r.vessel_length_m > 30)).toEqual([]);
+    expect(tight.rows.filter((r) => r.class_name === 'fishing' && r.vessel_length_m! > 30)).toEqual([]);
   });
 });

@@ -3,10 +3,9 @@
  * path: the CLI option, the C++ decode of the int8 engine and the host decode of onnxruntime's
  * output apply the same rule, and it moves only vessels between `vessel` and `fishing`.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasModel, hasProgram, iou, rm, runCli, skipNote, tmpDir } from '../helpers.js';
+import { detectCli, hasModel, hasProgram, iou, rm, runCli, skipNote, tmpDir } from '../helpers.js';
 
 const dir = tmpDir();
 afterAll(() => rm(dir));
@@ -15,14 +14,10 @@ type Row = { x1: number; y1: number; x2: number; y2: number; cls: string };
 
 function detect(scene: string, backend: string, share: string | null): { rows: Row[]; share: number | null } {
   const out = path.join(dir, `${backend}-${share}`);
-  const r = runCli(['detect', scene, '--out', out, '--backend', backend, '--no-quicklook', '--json', ...(share ? ['--fishing-share', share] : [])]);
+  const r = detectCli(scene, out, ['--backend', backend, ...(share ? ['--fishing-share', share] : [])]);
   expect(r.code, r.stderr).toBe(0);
-  const geo = JSON.parse(readFileSync(path.join(out, 'detections.geojson'), 'utf8'));
-  const rows = geo.features.map((f: { properties: { bbox_px: number[]; class_name: string } }) => {
-    const [x1, y1, x2, y2] = f.properties.bbox_px;
-    return { x1, y1, x2, y2, cls: f.properties.class_name };
-  });
-  return { rows, share: JSON.parse(r.stdout).fishing_share };
+  const rows = r.features.map(({ bbox_px: [x1, y1, x2, y2], class_name }) => ({ x1, y1, x2, y2, cls: class_name }));
+  return { rows, share: r.summary.fishing_share as number | null };
 }
 
 const count = (rows: Row[], cls: string) => rows.filter((r) => r.cls === cls).length;

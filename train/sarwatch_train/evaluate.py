@@ -124,12 +124,13 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou: float, kind: str = "iou"
 
 
 # How a detection of a vessel is scored (`postprocess`):
-#  best   each anchor's best class, kept when it is a vessel kind (the runtime's default rule: a
-#         box the model calls `non_vessel` is not a vessel detection); vessel and fishing NMS'd apart;
+#  best   each anchor's best class, kept when it is a vessel kind (the runtime's `--class-rule best`,
+#         its default for models without their own: a box the model calls `non_vessel` is not a
+#         vessel detection); vessel and fishing NMS'd apart;
 #  vessel each anchor's best vessel-kind score, whatever `non_vessel` scores, in one NMS group:
 #         how many ships the synthetic `non_vessel` class takes (Ultralytics' multi-label
-#         validation would count them). On SSDD it is what the runtime's opt-in
-#         `--class-rule vessel-first` scores (src/model/decode.ts, VesselFirst).
+#         validation would count them). On SSDD it is what the runtime's `--class-rule
+#         vessel-first` scores (src/model/decode.ts, VesselFirst), the bundled model's own rule.
 SCORE_RULES = ("best", "vessel")
 
 
