@@ -55,14 +55,21 @@ export interface ProgramMeta {
   numClasses: number;
   vesselClasses: number[];
   fishingClasses: number[];
-  overlap: number | null;
-  /** The model's operating confidence threshold (ONNX metadata `sarwatch_conf`); absent in older programs. */
+  /**
+   * The ONNX's `sarwatch_*` metadata, carried whole (compiler 1.3.0 on), so a key the exporter adds
+   * reaches a `.swp` without a change here. Read through programMetadata(), which also reads the
+   * typed fields below that older programs carry instead.
+   */
+  metadata?: Record<string, string>;
+  /** Older programs (compiler < 1.3.0): `sarwatch_overlap`. */
+  overlap?: number | null;
+  /** Older programs: `sarwatch_conf`. */
   conf?: number | null;
-  /** decode.FishingSplit's share (ONNX metadata `sarwatch_fishing_share`); absent in older programs. */
+  /** Older programs: `sarwatch_fishing_share`. */
   fishingShare?: number | null;
-  /** The model's class rule (ONNX metadata `sarwatch_class_rule`); absent in older programs. */
+  /** Older programs: `sarwatch_class_rule`. */
   classRule?: ClassRule | null;
-  /** model-info.FishingGate's length (ONNX metadata `sarwatch_fishing_max_length_m`); absent in older programs. */
+  /** Older programs: `sarwatch_fishing_max_length_m`. */
   fishingMaxLengthM?: number | null;
   source?: { file: string; sha256: string };
   [k: string]: unknown;
@@ -157,12 +164,26 @@ export function modelInfoFromProgram(p: Program, file: string): ModelInfo {
     input: p.meta.input,
     vesselClasses: p.meta.vesselClasses,
     fishingClasses: p.meta.fishingClasses,
-    metadata: {
-      ...(p.meta.overlap ? { sarwatch_overlap: String(p.meta.overlap) } : {}),
-      ...(p.meta.conf ? { sarwatch_conf: String(p.meta.conf) } : {}),
-      ...(p.meta.fishingShare ? { sarwatch_fishing_share: String(p.meta.fishingShare) } : {}),
-      ...(p.meta.classRule ? { sarwatch_class_rule: p.meta.classRule } : {}),
-      ...(p.meta.fishingMaxLengthM ? { sarwatch_fishing_max_length_m: String(p.meta.fishingMaxLengthM) } : {}),
-    },
+    metadata: programMetadata(p),
   };
+}
+
+/** Older programs' typed fields and the metadata keys they stand for. */
+const LEGACY_KEYS: [keyof ProgramMeta, string][] = [
+  ['overlap', 'sarwatch_overlap'],
+  ['conf', 'sarwatch_conf'],
+  ['fishingShare', 'sarwatch_fishing_share'],
+  ['classRule', 'sarwatch_class_rule'],
+  ['fishingMaxLengthM', 'sarwatch_fishing_max_length_m'],
+];
+
+/** The model's `sarwatch_*` metadata as its ONNX had it: carried whole, or rebuilt from an older program's typed fields. */
+export function programMetadata(p: Program): Record<string, string> {
+  if (p.meta.metadata) return p.meta.metadata;
+  const out: Record<string, string> = {};
+  for (const [field, key] of LEGACY_KEYS) {
+    const v = p.meta[field];
+    if (v !== null && v !== undefined && v !== '' && v !== 0) out[key] = String(v);
+  }
+  return out;
 }

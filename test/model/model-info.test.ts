@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classRuleOf, fishingGate, loadModelInfo, parseNames, vesselFirstFor, type ModelInfo } from '../../dist/src/model/model-info.js';
+import { programMetadata, type Program } from '../../dist/src/model/program-reader.js';
 import { BUNDLED_MODEL, BUNDLED_PROGRAM, hasModel, hasProgram, skipNote } from '../helpers.js';
 
 describe('model info', () => {
@@ -35,5 +36,19 @@ describe('model info', () => {
     expect(vesselFirstFor(model(sar, { sarwatch_class_rule: 'vessel-first' }), 'best')).toBeUndefined();
     expect(() => classRuleOf(model(sar, { sarwatch_class_rule: 'vessel-last' }))).toThrow(/sarwatch_class_rule is "vessel-last"/);
     expect(() => vesselFirstFor(model(['ship'], { sarwatch_class_rule: 'vessel-first' }))).toThrow(/metadata sarwatch_class_rule.*"vessel"/);
+  });
+
+  it("a program carries its ONNX's sarwatch_* metadata whole; an older program's typed fields read as the same keys", () => {
+    const program = (meta: Record<string, unknown>) => ({ meta }) as unknown as Program;
+    const carried = { sarwatch_conf: '0.15', sarwatch_class_rule: 'vessel-first', sarwatch_future_key: 'x' };
+    expect(programMetadata(program({ metadata: carried, conf: 0.5 }))).toEqual(carried);
+    expect(programMetadata(program({ overlap: 64, conf: 0.15, fishingShare: 0.2, classRule: 'vessel-first', fishingMaxLengthM: 100 }))).toEqual({
+      sarwatch_overlap: '64',
+      sarwatch_conf: '0.15',
+      sarwatch_fishing_share: '0.2',
+      sarwatch_class_rule: 'vessel-first',
+      sarwatch_fishing_max_length_m: '100',
+    });
+    expect(programMetadata(program({ overlap: null, conf: null }))).toEqual({});
   });
 });

@@ -12,7 +12,7 @@ import { sha256, writeProgram } from './program-writer.js';
 import { exportQdq } from './qdq-export.js';
 import { quantize, tensorsToCalibrate } from './quantize.js';
 
-export const COMPILER_VERSION = '1.2.0';
+export const COMPILER_VERSION = '1.3.0';
 
 export interface CompileResult {
   program: Buffer;
@@ -33,6 +33,16 @@ export function macsOf(ir: IrGraph): number {
     macs += o.h * o.w * o.c * l.kh * l.kw * l.cinPerGroup;
   }
   return macs;
+}
+
+/**
+ * The model's own `sarwatch_*` metadata, carried whole into the program (its conf, overlap, class
+ * rule, fishing share and gate). Checked here as the runtime would read it, so a bad value is
+ * refused at compile time naming the ONNX, not later naming the program.
+ */
+function sarwatchMetadata(info: ModelInfo): Record<string, string> {
+  classRuleOf(info);
+  return Object.fromEntries(Object.entries(info.metadata).filter(([k]) => k.startsWith('sarwatch_')).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 export async function compileModel(file: string, calib: Partial<CalibOptions> = {}): Promise<CompileResult> {
@@ -58,11 +68,7 @@ export async function compileModel(file: string, calib: Partial<CalibOptions> = 
     numClasses: ir.numClasses,
     vesselClasses: info.vesselClasses,
     fishingClasses: info.fishingClasses,
-    overlap: info.metadata.sarwatch_overlap ? Number(info.metadata.sarwatch_overlap) : null,
-    conf: info.metadata.sarwatch_conf ? Number(info.metadata.sarwatch_conf) : null,
-    fishingShare: info.metadata.sarwatch_fishing_share ? Number(info.metadata.sarwatch_fishing_share) : null,
-    classRule: info.metadata.sarwatch_class_rule ? classRuleOf(info) : null,
-    fishingMaxLengthM: Number(info.metadata.sarwatch_fishing_max_length_m) > 0 ? Number(info.metadata.sarwatch_fishing_max_length_m) : null,
+    metadata: sarwatchMetadata(info),
     calibration: { source: opts.source === 'synthetic' ? 'synthetic' : path.basename(path.resolve(opts.source)), count: opts.count, method: opts.method, percentile: opts.method === 'percentile' ? opts.percentile : null, seed: opts.seed },
   });
   return { program, qdq: () => exportQdq(model, q), ir, info, layers: q.layers.length, macs: macsOf(ir), sourceSha256 };
