@@ -12,10 +12,17 @@ import { BUNDLED_MODEL, detectCli, hasModel, hasProgram, lib, rm, runCli, skipNo
 const dir = tmpDir();
 afterAll(() => rm(dir));
 
-/** `detect` at conf 0.05 under `rule` (none: the model's own), with `model` (default: the bundled one). */
+/**
+ * A threshold low enough that some non-vessels' vessel score clears it: the model bundled on
+ * 2026-11-25 keeps those scores under 0.01 on synthetic scenes (at 0.05, 0.02 and 0.01 the rule
+ * moves nothing on this scene), and at 0.003 it moves all four of this scene's.
+ */
+const CONF = '0.003';
+
+/** `detect` at CONF under `rule` (none: the model's own), with `model` (default: the bundled one). */
 function detect(scene: string, backend: string, rule: string | null, model?: string): { classes: string[]; rule: string } {
   const out = path.join(dir, `${backend}-${rule ?? 'own'}-${model ? path.basename(model) : 'bundled'}`);
-  const r = detectCli(scene, out, ['--backend', backend, '--conf', '0.05', ...(rule ? ['--class-rule', rule] : []), ...(model ? ['--model', model] : [])]);
+  const r = detectCli(scene, out, ['--backend', backend, '--conf', CONF, ...(rule ? ['--class-rule', rule] : []), ...(model ? ['--model', model] : [])]);
   expect(r.code, r.stderr).toBe(0);
   return { classes: r.features.map((f) => f.class_name), rule: r.summary.class_rule as string };
 }
@@ -34,7 +41,7 @@ describe.skipIf(skipNote('the bundled model and program', hasModel && hasProgram
       const best = detect(scene, backend, 'best');
       const first = detect(scene, backend, 'vessel-first');
       expect([best.rule, first.rule]).toEqual(['best', 'vessel-first']);
-      // At conf 0.05 some non-vessels have a vessel score above the threshold: the rule moves them.
+      // At CONF some non-vessels have a vessel score above the threshold: the rule moves them.
       expect(count(first.classes, 'vessel', 'fishing'), backend).toBeGreaterThan(count(best.classes, 'vessel', 'fishing'));
       expect(count(first.classes, 'non_vessel'), backend).toBeLessThan(count(best.classes, 'non_vessel'));
     }
