@@ -114,6 +114,9 @@ STAGES = {
     # (158 x 1,193 against 189,000), after `mix` paid out of fold on folds 1 and 2; the recipe `mix158,qat`
     # met its rule on validation data (train/README.md, "One mixed stage").
     "mix158": dict(epochs=158, lr0=0.002, warmup=3, close_mosaic=10, chips=1200, chip_share=0.3),
+    # An experiment (train/README.md, "A longer mixed stage"): `mix` with as many SSDD samples as `ssdd200`
+    # (200 epochs), since `mix158` ends below `ssdd200`'s stage 1 on SSDD inshore.
+    "mix200": dict(epochs=200, lr0=0.002, warmup=3, close_mosaic=10, chips=1200, chip_share=0.3),
     # The last default stage: quantisation-aware fine-tuning (qat.py) on `joint`'s data, without mosaic as `joint` ends,
     # at a fifth of its learning rate; validation and best.pt judge the network through int8 roundings.
     # Without the pre-activation roundings (qat.prepare): the bundled model's stage, whose frozen BatchNorms
