@@ -8,7 +8,8 @@
  * the slower of the two. Host time on the A53 is this machine's measured host
  * time per tile times A53_SLOWDOWN, spread over HOST_THREADS cores.
  */
-import { programMetadata, type Program } from '../model/program-reader.js';
+import { modelOverlap } from '../model/model-info.js';
+import { modelInfoFromProgram, type Program } from '../model/program-reader.js';
 import { planTiles } from '../tiling/plan.js';
 import { ENGINE_CONFIG } from './engine-config.js';
 import { kv260BoardWatts, KV260_DDR, KV260_POWER } from './kv260-platform.js';
@@ -49,7 +50,7 @@ export function accelReport(p: Program, hostTileMsHere: number, scene: [number, 
   const tile: TileModel = modelTile(p);
   const [c, h, w] = p.meta.inputShape;
   void c;
-  const plan = planTiles(scene[0], scene[1], w, h, Number(programMetadata(p).sarwatch_overlap) || 64);
+  const plan = planTiles(scene[0], scene[1], w, h, modelOverlap(modelInfoFromProgram(p, 'program')));
   const accelMs = tile.seconds * 1000;
   const hostMs = (hostTileMsHere * A53_SLOWDOWN) / HOST_THREADS;
   const periodMs = Math.max(accelMs, hostMs);

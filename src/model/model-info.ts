@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { SarwatchError } from '../errors.js';
+import { MIN_OVERLAP } from '../tiling/plan.js';
 import { DEFAULT_DECODE, type FishingSplit, type VesselFirst } from './decode.js';
 import { dimsOf, metadataOf, readOnnx, type ModelProto } from './onnx-file.js';
 
@@ -153,6 +154,14 @@ export function modelInfoFrom(model: ModelProto, file: string): ModelInfo {
 export function operatingConf(m: ModelInfo): number {
   const c = Number(m.metadata.sarwatch_conf);
   return c > 0 && c < 1 ? c : DEFAULT_DECODE.conf;
+}
+
+/**
+ * The tile overlap a model is meant to run with: its metadata's `sarwatch_overlap`, never under
+ * MIN_OVERLAP (tiling/plan), which is also the default.
+ */
+export function modelOverlap(m: ModelInfo): number {
+  return Math.max(MIN_OVERLAP, Number(m.metadata.sarwatch_overlap) || MIN_OVERLAP);
 }
 
 /**

@@ -12,10 +12,10 @@ import type { Backend, BackendName, BackendOptions } from '../backends/backend.j
 import { resolveBackend, type Fallback } from '../backends/registry.js';
 import { isSarwatchError, SarwatchError } from '../errors.js';
 import { DEFAULT_DECODE, type DecodeOptions } from '../model/decode.js';
-import { fishingGate, fishingSplit, loadModelInfo, operatingConf, vesselFirstFor, type ClassRule, type ModelInfo } from '../model/model-info.js';
+import { fishingGate, fishingSplit, loadModelInfo, modelOverlap, operatingConf, vesselFirstFor, type ClassRule, type ModelInfo } from '../model/model-info.js';
 import { openScene } from '../scene/open-scene.js';
 import type { Scene } from '../scene/types.js';
-import { MIN_OVERLAP, planTiles, type TilePlan } from '../tiling/plan.js';
+import { planTiles, type TilePlan } from '../tiling/plan.js';
 import { TileStream, type Tile } from '../tiling/tile-stream.js';
 import type { BudgetGuard } from '../telemetry/budget-guard.js';
 import type { PowerSampler } from '../telemetry/power/sampler.js';
@@ -73,7 +73,7 @@ export function tilePlanFor(model: ModelInfo, width: number, height: number, til
       param: 'tile',
     });
   }
-  const ov = overlap ?? Math.max(MIN_OVERLAP, Number(model.metadata.sarwatch_overlap) || MIN_OVERLAP);
+  const ov = overlap ?? modelOverlap(model);
   return planTiles(width, height, tw, th, ov);
 }
 

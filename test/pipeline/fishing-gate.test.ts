@@ -11,12 +11,9 @@ import { detectCli, hasProgram, lib, rm, runCli, skipNote, tmpDir, type Detected
 const dir = tmpDir();
 afterAll(() => rm(dir));
 
-type Detection = { className: string; isVessel: boolean; isFishing: boolean; lengthM: number | null; cls: number };
-type Enrich = (box: object, model: ModelInfo, georef: null, spacing: number | null, gate?: { vessel: number; maxLengthM: number }) => Detection;
-
 describe('fishing length gate', () => {
   it('calls a fishing detection longer than the gate vessel, and only that', async () => {
-    const { enrich } = await lib<{ enrich: Enrich }>('pipeline/detection.js');
+    const { enrich } = await lib<typeof import('../../src/pipeline/detection.js')>('pipeline/detection.js');
     const model = { names: ['vessel', 'fishing', 'non_vessel'], vesselClasses: [0, 1], fishingClasses: [1] } as unknown as ModelInfo;
     const gate = { vessel: 0, maxLengthM: 100 };
     const box = (cls: number, w: number) => ({ x1: 0, y1: 0, x2: w, y2: 4, score: 0.5, cls, tile: 0 });
