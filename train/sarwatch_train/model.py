@@ -234,6 +234,10 @@ ARCHS = {
     # YOLOv8n's C2f depths (two bottlenecks at P3 and P4, as its 3, 6, 6, 3 times 0.33) instead of one
     # everywhere: 1.094 M parameters, 5.93 GFLOPs per 800 x 800 tile (an experiment, train/README.md).
     "n-deep": ModelConfig(depths=(1, 2, 2, 1)),
+    # Wider P4 and P5 (112 and 192 channels instead of 96 and 128), paid for by a depthwise-separable
+    # P3 head: 1.592 M parameters, 5.80 GFLOPs per 800 x 800 tile. P3's concatenation (112 + 48
+    # channels at 100 px) still fits the accelerator's 16 KiB row (an experiment, train/README.md).
+    "n-wide": ModelConfig(widths=(16, 32, 48, 112, 192), separable=(True, False, False)),
 }
 
 

@@ -1,4 +1,6 @@
 """The network: the issue's size limits, the accelerator's operator set, the export layout."""
+import os
+import re
 import unittest
 
 import torch
@@ -38,6 +40,39 @@ class SizeTest(unittest.TestCase):
 
         # 8x8 outputs x 4 channels x (3x3 x 2 inputs) MACs, twice.
         self.assertAlmostEqual(count_gflops(One(), 8) * 1e9, 2 * 8 * 8 * 4 * 9 * 2)
+
+
+ENGINE_CONFIG = os.path.join(os.path.dirname(__file__), "..", "..", "native", "include", "sarwatch", "engine_config.h")
+
+
+def engine_limit(name: str) -> int:
+    """One constant of the accelerator's configuration, the file the HLS kernel and the int8 engine read."""
+    with open(ENGINE_CONFIG) as f:
+        return int(re.search(rf"constexpr int {name} = (\d+);", f.read()).group(1))
+
+
+class AcceleratorFitTest(unittest.TestCase):
+    def test_every_row_fits_the_line_buffer(self):
+        # The HLS kernel holds feature-map rows of at most kMaxRowBytes (width x channels, a
+        # concatenation whole); widening a level must keep every layer's input and output row within it.
+        limit, seen = engine_limit("kMaxRowBytes"), []
+
+        def hook(m, inp, out):
+            seen.append((m, max(inp[0].shape[1] * inp[0].shape[3], out.shape[1] * out.shape[3])))
+
+        for arch, cfg in ARCHS.items():
+            with self.subTest(arch=arch):
+                model, seen[:] = SarYolo(cfg).eval(), []
+                for name, m in model.named_modules():
+                    # The DFL's 1x1 convolution reads the box logits as a [4, anchors] map: the decode,
+                    # run after the accelerator's head, not a feature-map row.
+                    if isinstance(m, (nn.Conv2d, nn.MaxPool2d)) and not name.startswith("detect.dfl"):
+                        m.register_forward_hook(hook)
+                with torch.no_grad():
+                    model(torch.zeros(1, cfg.in_ch, 800, 800))
+                widest = max(row for _, row in seen)
+                self.assertLessEqual(widest, limit)
+        self.assertEqual(limit, 16384)  # the configuration this test was written against
 
 
 class OperatorSetTest(unittest.TestCase):
