@@ -55,23 +55,20 @@ class AcceleratorFitTest(unittest.TestCase):
     def test_every_row_fits_the_line_buffer(self):
         # The HLS kernel holds feature-map rows of at most kMaxRowBytes (width x channels, a
         # concatenation whole); widening a level must keep every layer's input and output row within it.
-        limit, seen = engine_limit("kMaxRowBytes"), []
-
-        def hook(m, inp, out):
-            seen.append((m, max(inp[0].shape[1] * inp[0].shape[3], out.shape[1] * out.shape[3])))
-
+        limit = engine_limit("kMaxRowBytes")
         for arch, cfg in ARCHS.items():
             with self.subTest(arch=arch):
-                model, seen[:] = SarYolo(cfg).eval(), []
+                model, rows = SarYolo(cfg).eval(), []
                 for name, m in model.named_modules():
                     # The DFL's 1x1 convolution reads the box logits as a [4, anchors] map: the decode,
                     # run after the accelerator's head, not a feature-map row.
                     if isinstance(m, (nn.Conv2d, nn.MaxPool2d)) and not name.startswith("detect.dfl"):
-                        m.register_forward_hook(hook)
+                        m.register_forward_hook(lambda m, inp, out, name=name: rows.append(
+                            (max(inp[0].shape[1] * inp[0].shape[3], out.shape[1] * out.shape[3]), name)))
                 with torch.no_grad():
                     model(torch.zeros(1, cfg.in_ch, 800, 800))
-                widest = max(row for _, row in seen)
-                self.assertLessEqual(widest, limit)
+                widest, layer = max(rows)
+                self.assertLessEqual(widest, limit, f"{layer}: a row of {widest} bytes")
         self.assertEqual(limit, 16384)  # the configuration this test was written against
 
 
