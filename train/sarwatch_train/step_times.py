@@ -26,13 +26,14 @@ from .data import DEFAULT_SSDD, load_ssdd
 from .loss import DetectionLoss
 from . import qat
 from .model import ARCHS, SarYolo
-from .train import MAX_GRAD_NORM, STAGES, ModelEMA, make_optimizer, mosaic_share, prepare_qat
+from .train import (MAX_GRAD_NORM, OPTIMIZERS, STAGES, ModelEMA, make_optimizer, mosaic_share, prepare_qat,
+                    stage_lr0)
 
 PARTS = ("augment", "forward", "loss", "backward", "optimiser", "ema")
 
 
 def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed: int = 0,
-               crop_first: bool = True, stage: str = "ssdd", arch: str = "n") -> dict:
+               crop_first: bool = True, stage: str = "ssdd", arch: str = "n", optimizer: str = "adamw") -> dict:
     """Mean seconds per batch of each part of `stage`'s step (on SSDD batches), over `batches` batches."""
     torch.manual_seed(seed)
     samples = load_ssdd(ssdd, "train", 10, 0, "yolo")
@@ -44,7 +45,7 @@ def step_times(ssdd: str, batches: int, imgsz: int = 384, batch: int = 16, seed:
     model.train()
     if cfg.get("qat"):
         qat.freeze_batchnorm(model)
-    opt = make_optimizer(model, cfg["lr0"])
+    opt = make_optimizer(model, stage_lr0(cfg, optimizer), optimizer)
     ema, loss_fn = ModelEMA(model), DetectionLoss(model)
     perm = np.random.default_rng(seed).permutation(len(samples))
     batches = min(batches, len(samples) // batch)
@@ -81,15 +82,17 @@ def main(argv=None):
     ap.add_argument("--stage", choices=sorted(STAGES), default="ssdd",
                     help="whose step (default ssdd; qat, qat-full: through their roundings)")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="n", help="network (model.ARCHS; default n, the recipe's)")
+    ap.add_argument("--optimizer", choices=OPTIMIZERS, default="adamw", help="whose step (default adamw, the recipe's)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     t = step_times(args.ssdd, args.batches, args.imgsz, args.batch, crop_first=args.crop_first, stage=args.stage,
-                   arch=args.arch)
+                   arch=args.arch, optimizer=args.optimizer)
     total = sum(t.values())
     for k, v in t.items():
         print(f"{k:10s} {v * 1000:7.0f} ms  {100 * v / total:5.1f} %")
     print(f"{'step':10s} {total * 1000:7.0f} ms per batch of {args.batch} at {args.imgsz} px, "
-          f"{total * 1000 / args.batch:.1f} ms per picture ({args.threads} threads, stage {args.stage}, arch {args.arch})")
+          f"{total * 1000 / args.batch:.1f} ms per picture ({args.threads} threads, stage {args.stage}, arch {args.arch}, "
+          f"optimizer {args.optimizer})")
 
 
 if __name__ == "__main__":

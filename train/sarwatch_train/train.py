@@ -175,14 +175,56 @@ def fitness(m: dict) -> float:
     return 0.1 * m["ap50"] + 0.9 * m["ap50_95"]
 
 
-def make_optimizer(model, lr0: float):
+# The two optimisers, as Ultralytics configures them: AdamW is what its `optimizer=auto` picks for runs
+# under 10,000 iterations (the recipe's, at lr0 0.002), SGD what it picks for longer runs and what
+# published SSDD recipes train with (lr0 0.01, Nesterov momentum 0.937). An SGD stage runs at
+# SGD_LR_SCALE times its AdamW lr0, so that `mix158`'s 0.002 becomes Ultralytics' 0.01.
+OPTIMIZERS = ("adamw", "sgd")
+SGD_LR_SCALE = 5.0
+SGD_MOMENTUM = 0.937
+# Ultralytics' warm-up for SGD: momentum rises from 0.8, and the biases' learning rate falls from
+# 0.1, to their scheduled values over the warm-up iterations.
+SGD_WARMUP_MOMENTUM = 0.8
+SGD_WARMUP_BIAS_LR = 0.1
+
+
+def make_optimizer(model, lr0: float, kind: str = "adamw"):
+    """Weight decay on convolution weights only; with SGD the biases get a group of their own,
+    for their warm-up (`set_learning_rate`). AdamW's groups keep their order of before, so that
+    its checkpoints resume."""
     decay, no_decay = [], []
     for n, p in model.named_parameters():
-        if not p.requires_grad:
-            continue
-        (decay if p.ndim == 4 else no_decay).append(p)
-    return torch.optim.AdamW([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0.0}],
+        if p.requires_grad:
+            (decay if p.ndim == 4 else no_decay).append((n, p))
+    decay = [p for _, p in decay]
+    if kind == "sgd":
+        norm = [p for n, p in no_decay if not n.endswith(".bias")]
+        bias = [p for n, p in no_decay if n.endswith(".bias")]
+        return torch.optim.SGD([{"params": decay, "weight_decay": 5e-4, "name": "weights"},
+                                {"params": norm, "weight_decay": 0.0, "name": "norm"},
+                                {"params": bias, "weight_decay": 0.0, "name": "bias"}],
+                               lr=lr0, momentum=SGD_MOMENTUM, nesterov=True)
+    if kind != "adamw":
+        raise ValueError(f"unknown optimiser {kind!r} (one of {', '.join(OPTIMIZERS)})")
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 5e-4},
+                              {"params": [p for _, p in no_decay], "weight_decay": 0.0}],
                              lr=lr0, betas=(0.9, 0.999))
+
+
+def stage_lr0(cfg: dict, kind: str) -> float:
+    return cfg["lr0"] * (SGD_LR_SCALE if kind == "sgd" else 1.0)
+
+
+def set_learning_rate(opt, lr: float, it: int, warm_iters: int) -> None:
+    """`lr` (from `learning_rate`, warm-up included) on every group; with SGD, during the warm-up,
+    Ultralytics' ramps: momentum from 0.8 up, the biases' rate from 0.1 down to the schedule's."""
+    w = min(1.0, (it + 1) / warm_iters)  # learning_rate's warm-up factor
+    for g in opt.param_groups:
+        g["lr"] = lr
+        if isinstance(opt, torch.optim.SGD):
+            g["momentum"] = SGD_WARMUP_MOMENTUM + (SGD_MOMENTUM - SGD_WARMUP_MOMENTUM) * w
+            if g.get("name") == "bias":
+                g["lr"] = SGD_WARMUP_BIAS_LR + (lr / w - SGD_WARMUP_BIAS_LR) * w
 
 
 def machine() -> str:
@@ -212,6 +254,14 @@ def require_arch(ck: dict, cfg: ModelConfig, path: str, arch: str) -> None:
     --arch asks for (checkpoints without a config hold the default one)."""
     if ModelConfig.from_dict(ck.get("config", {})) != cfg:
         sys.exit(f"{path} holds another network than --arch {arch}: train it into a fresh --out")
+
+
+def require_optimizer(ck: dict, kind: str, path: str) -> None:
+    """Stop, naming the file, when a stage would resume with another optimiser than its checkpoint's
+    state belongs to (checkpoints from before --optimizer are AdamW's)."""
+    was = ck.get("optimizer_kind", "adamw")
+    if was != kind:
+        sys.exit(f"{path} was trained with --optimizer {was}, not {kind}: resume with that, or train into a fresh --out")
 
 
 @torch.no_grad()
@@ -301,12 +351,13 @@ def run_stage(name: str, args, init_weights: str | None):
     model.to(device)
     if teacher is not None:
         teacher.to(device)
-    opt = make_optimizer(model, cfg["lr0"])
+    opt = make_optimizer(model, stage_lr0(cfg, args.optimizer), args.optimizer)
     ema = ModelEMA(model)
     start_epoch, best = 0, -1.0
     if os.path.exists(last):
         ck = torch.load(last, map_location="cpu", weights_only=False)
         require_arch(ck, model.cfg, last, args.arch)
+        require_optimizer(ck, args.optimizer, last)
         model.load_state_dict(ck["model"])
         ema.ema.load_state_dict(ck["ema"])
         ema.updates = ck["updates"]
@@ -350,9 +401,8 @@ def run_stage(name: str, args, init_weights: str | None):
         batches = source.epoch(epoch, perm, nb, mosaic, "image" if teacher else None, perm if share else None)
         for i, batch in enumerate(batches):
             it = i + nb * epoch
-            lr = learning_rate(it, epochs * nb, warm_iters, cfg["lr0"], lrf)
-            for g in opt.param_groups:
-                g["lr"] = lr
+            lr = learning_rate(it, epochs * nb, warm_iters, stage_lr0(cfg, args.optimizer), lrf)
+            set_learning_rate(opt, lr, it, warm_iters)
             batch = [t.to(device) for t in batch]
             imgs, targets = batch[0], batch[1]
             feats = model(imgs)
@@ -388,7 +438,7 @@ def run_stage(name: str, args, init_weights: str | None):
         with open(os.path.join(out, "log.jsonl"), "a") as f:
             f.write(json.dumps(line) + "\n")
         torch.save({"model": model.state_dict(), "ema": ema.ema.state_dict(), "updates": ema.updates,
-                    "optimizer": opt.state_dict(), "epoch": epoch, "best": best, "config": model.cfg.__dict__},
+                    "optimizer": opt.state_dict(), "optimizer_kind": args.optimizer, "epoch": epoch, "best": best, "config": model.cfg.__dict__},
                    last + ".tmp")
         os.replace(last + ".tmp", last)
     source.close()
@@ -410,7 +460,7 @@ def main(argv=None):
                     help="checkpoint the first stage starts from (e.g. from sarwatch_train.from_onnx; default: none)")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="n",
                     help="network (model.ARCHS): n, the bundled model's (default); p2 with a stride-4 level; n-deep "
-                         "with YOLOv8n's C2f depths (an experiment)")
+                         "with YOLOv8n's C2f depths; n-wide with wider P4 and P5 (experiments)")
     ap.add_argument("--imgsz", type=int, default=384)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--val-every", type=int, default=5)
@@ -447,6 +497,10 @@ def main(argv=None):
     ap.add_argument("--repulsion", type=float, default=0.0, metavar="W",
                     help="gain of a RepGT repulsion term that pushes each box off the neighbours of its ship "
                          "(loss.repulsion_gt; opt-in, default 0: it did not pay on k-fold fold 0, train/README.md \"Repulsion\")")
+    ap.add_argument("--optimizer", choices=OPTIMIZERS, default="adamw",
+                    help="adamw (the recipe: Ultralytics' choice for short runs) or sgd (Nesterov, momentum 0.937, "
+                         f"{SGD_LR_SCALE:g} x each stage's lr0, Ultralytics' warm-up; its choice for long runs; an "
+                         "experiment, train/README.md \"SGD\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10,
                     help="hold out one in FOLDS of SSDD train.txt for validation (default 10)")

@@ -15,6 +15,11 @@ class StepTimesTest(unittest.TestCase):
         self.assertEqual(list(t), list(step_times.PARTS))
         self.assertTrue(all(v > 0 for v in t.values()), t)
 
+    def test_an_sgd_step_is_timed(self):
+        with mock.patch.object(step_times, "load_ssdd", lambda *a: _samples(8, 0)):
+            t = step_times.step_times("unused", batches=4, imgsz=64, batch=2, optimizer="sgd")
+        self.assertTrue(all(v > 0 for v in t.values()), t)
+
     def test_a_qat_stage_steps_through_its_roundings(self):
         seen = []
         real = train.calibrate_quantisers

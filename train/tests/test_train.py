@@ -9,7 +9,8 @@ import torch
 
 from sarwatch_train.export import export
 from sarwatch_train.model import ARCHS, ModelConfig, SarYolo
-from sarwatch_train.train import ModelEMA, learning_rate, require_arch
+from sarwatch_train.train import (SGD_MOMENTUM, SGD_WARMUP_BIAS_LR, SGD_WARMUP_MOMENTUM, ModelEMA, learning_rate,
+                                  make_optimizer, require_arch, require_optimizer, set_learning_rate)
 
 torch.set_num_threads(1)  # robust when other jobs hold the cores (2 threads oversubscribe them)
 
@@ -23,6 +24,57 @@ class ScheduleTest(unittest.TestCase):
         self.assertTrue(all(a >= b for a, b in zip(lrs[100:], lrs[101:])))  # then only falls
         self.assertAlmostEqual(lrs[100], lr0 * (0.01 + 0.99 * 0.5 * (1 + torch.cos(torch.tensor(0.1 * 3.141592653589793)).item())), places=9)
         self.assertAlmostEqual(learning_rate(total, total, warm, lr0), lr0 * 0.01)  # ends at lr0 * lrf
+
+
+class OptimizerTest(unittest.TestCase):
+    def setUp(self):
+        self.model = SarYolo(ModelConfig())
+
+    def test_adamw_keeps_the_groups_its_checkpoints_were_saved_with(self):
+        # Checkpoints index optimiser state by position: convolution weights first, then the rest in order.
+        (g0, g1) = make_optimizer(self.model, 0.002).param_groups
+        params = [p for p in self.model.parameters() if p.requires_grad]  # not DFL's fixed weights
+        self.assertEqual([id(p) for p in g0["params"]], [id(p) for p in params if p.ndim == 4])
+        self.assertEqual([id(p) for p in g1["params"]], [id(p) for p in params if p.ndim != 4])
+        self.assertEqual((g0["weight_decay"], g1["weight_decay"]), (5e-4, 0.0))
+
+    def test_sgd_puts_every_parameter_in_one_group_and_biases_apart(self):
+        opt = make_optimizer(self.model, 0.01, "sgd")
+        groups = {g["name"]: g for g in opt.param_groups}
+        names = {id(p): n for n, p in self.model.named_parameters() if p.requires_grad}
+        grouped = [id(p) for g in opt.param_groups for p in g["params"]]
+        self.assertEqual(sorted(grouped), sorted(names))
+        self.assertTrue(all(names[id(p)].endswith(".bias") for p in groups["bias"]["params"]))
+        self.assertTrue(groups["bias"]["params"] and groups["norm"]["params"])
+        self.assertTrue(all(p.ndim == 4 for p in groups["weights"]["params"]))
+        self.assertEqual([g["weight_decay"] for g in opt.param_groups], [5e-4, 0.0, 0.0])
+        self.assertTrue(opt.defaults["nesterov"])
+        with self.assertRaises(ValueError):
+            make_optimizer(self.model, 0.01, "lion")
+
+    def test_sgd_warm_up_ramps_momentum_up_and_the_bias_rate_down(self):
+        opt = make_optimizer(self.model, 0.01, "sgd")
+        total, warm, lr0 = 1000, 100, 0.01
+        lr = learning_rate(0, total, warm, lr0)
+        set_learning_rate(opt, lr, 0, warm)
+        groups = {g["name"]: g for g in opt.param_groups}
+        self.assertAlmostEqual(groups["weights"]["lr"], lr)
+        self.assertAlmostEqual(groups["bias"]["lr"], SGD_WARMUP_BIAS_LR + (lr0 - SGD_WARMUP_BIAS_LR) * 0.01, places=6)
+        self.assertAlmostEqual(groups["weights"]["momentum"], SGD_WARMUP_MOMENTUM + (SGD_MOMENTUM - SGD_WARMUP_MOMENTUM) * 0.01)
+        mid = learning_rate(49, total, warm, lr0)
+        set_learning_rate(opt, mid, 49, warm)
+        self.assertGreater(groups["bias"]["lr"], groups["weights"]["lr"])
+        for it in (99, 500):  # warm-up over: every group on the schedule, full momentum
+            lr = learning_rate(it, total, warm, lr0)
+            set_learning_rate(opt, lr, it, warm)
+            self.assertTrue(all(abs(g["lr"] - lr) < 1e-12 and g["momentum"] == SGD_MOMENTUM for g in opt.param_groups))
+
+    def test_a_checkpoint_of_another_optimiser_stops_the_resume(self):
+        require_optimizer({}, "adamw", "mix158/last.pt")  # before --optimizer: AdamW
+        require_optimizer({"optimizer_kind": "sgd"}, "sgd", "mix158/last.pt")
+        with self.assertRaises(SystemExit) as e:
+            require_optimizer({}, "sgd", "runs/x/mix158/last.pt")
+        self.assertIn("runs/x/mix158/last.pt was trained with --optimizer adamw, not sgd", str(e.exception))
 
 
 class EmaTest(unittest.TestCase):
